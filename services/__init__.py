@@ -1,0 +1,1 @@
+"""Domain logic of Spring City Cloud. Nothing here imports nicegui or views."""

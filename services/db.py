@@ -1,0 +1,120 @@
+"""Database engine and units of work: SQLite (WAL) by default, PostgreSQL when DATABASE_URL says so."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, create_engine
+
+from services.settings import settings
+
+_engine: Engine | None = None
+_write_engine: Engine | None = None
+
+
+def _prepare_sqlite(engine: Engine) -> None:
+    """WAL, foreign keys, a busy timeout, and explicit BEGIN so writers can take the lock up front."""
+
+    @event.listens_for(engine, 'connect')
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see _on_begin)
+        cursor = dbapi_connection.cursor()
+        cursor.execute('PRAGMA journal_mode=WAL')
+        cursor.execute('PRAGMA foreign_keys=ON')
+        cursor.execute('PRAGMA busy_timeout=30000')
+        cursor.execute('PRAGMA synchronous=NORMAL')
+        cursor.close()
+
+    @event.listens_for(engine, 'begin')
+    def _on_begin(connection: Any) -> None:
+        # A deferred transaction that reads and then writes can fail at once with "database is locked"
+        # when another writer got in between; writers therefore take the lock when they begin.
+        mode = connection.get_execution_options().get('sqlite_begin', 'DEFERRED')
+        connection.exec_driver_sql(f'BEGIN {mode}')
+
+
+def configure(url: str | None = None) -> Engine:
+    """Create the engine for `url` (default: the configured database) and make it current."""
+    global _engine, _write_engine
+    if _engine is not None:
+        _engine.dispose()
+    url = url or settings.effective_database_url
+    if url.startswith('sqlite'):
+        path = url.split('///', 1)[-1]
+        if path and path != ':memory:':
+            from pathlib import Path
+
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={'check_same_thread': False, 'timeout': 30}, pool_size=8)
+        _prepare_sqlite(engine)
+        _write_engine = engine.execution_options(sqlite_begin='IMMEDIATE')
+    else:
+        engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        _write_engine = engine
+    _engine = engine
+    return engine
+
+
+def get_engine() -> Engine:
+    """The current engine, created on first use."""
+    if _engine is None:
+        configure()
+    assert _engine is not None
+    return _engine
+
+
+def is_configured() -> bool:
+    """Whether an engine exists already (tests configure theirs before the app starts)."""
+    return _engine is not None
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """A unit of work that may write: commits on success, rolls back on any error."""
+    get_engine()
+    assert _write_engine is not None
+    with Session(_write_engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+@contextmanager
+def read_session() -> Iterator[Session]:
+    """A read-only unit of work (never takes SQLite's write lock)."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        yield session
+
+
+def dialect() -> str:
+    """'sqlite' or 'postgresql'."""
+    return get_engine().dialect.name
+
+
+def ping() -> bool:
+    """True when the database answers a trivial query."""
+    try:
+        with get_engine().connect() as connection:
+            connection.execute(text('SELECT 1'))
+        return True
+    except Exception:
+        return False
+
+
+def truncate_all() -> None:
+    """Empty every table (tests): faster than re-creating the schema for each test."""
+    import models  # noqa: F401 — registers every table
+
+    tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
+    with get_engine().begin() as connection:
+        if dialect() == 'postgresql':
+            quoted = ', '.join(f'"{name}"' for name in tables)
+            connection.execute(text(f'TRUNCATE {quoted} RESTART IDENTITY CASCADE'))
+        else:
+            for name in tables:
+                connection.execute(text(f'DELETE FROM "{name}"'))

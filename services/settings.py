@@ -1,0 +1,49 @@
+"""The one reader of environment variables: every setting, its default and its meaning."""
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Configuration from the environment (prefix-free names, as documented in the README)."""
+
+    model_config = SettingsConfigDict(env_file='.env', extra='ignore')
+
+    database_url: str = ''  # empty: SQLite file in data_dir
+    redis_url: str = ''  # empty: in-process event bus
+    data_dir: Path = ROOT / 'data'
+    host: str = '0.0.0.0'
+    port: int = 8080
+    storage_secret: str = 'change-me-in-production-spring-city'
+    demo_mode: bool = True  # shows one-time codes on screen and seeds the demo city
+    seed_demo: bool = True
+    default_language: str = 'zh-CN'
+    city: str = 'jinan'
+    reconnect_timeout: float = 45.0
+    otp_ttl_seconds: int = 300
+    otp_max_attempts: int = 5
+    otp_per_minute: int = 1
+    otp_per_hour: int = 10
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    pass_retention_days: int = 28
+    map_tile_url: str = 'https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png'
+    gc_freeze: bool = True
+
+    @cached_property
+    def effective_database_url(self) -> str:
+        """The database URL in force: DATABASE_URL, or the embedded SQLite file."""
+        if self.database_url:
+            url = self.database_url
+            # SQLAlchemy's default PostgreSQL driver is psycopg2; we ship psycopg 3.
+            if url.startswith('postgresql://') or url.startswith('postgres://'):
+                url = 'postgresql+psycopg://' + url.split('://', 1)[1]
+            return url
+        return f'sqlite:///{self.data_dir / "spring-city.db"}'
+
+
+settings = Settings()

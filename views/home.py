@@ -1,0 +1,74 @@
+"""The resident Home: greeting, city announcements (live), and what each module adds."""
+
+import inspect
+
+from nicegui import ui
+
+from models.accounts import Role
+from models.notices import NoticePublic
+from services import notices
+from services.events import DomainEvent
+from views import call, live
+from views.frame import HOME_SECTIONS, current_actor, page
+from views.i18n import _, pick
+
+NOTICES_ON_HOME = 5
+
+
+def notice_card(notice: NoticePublic) -> None:
+    """One announcement, in the reader's language (text is escaped by ui.label)."""
+    with ui.card().classes('w-full scc-notice' + (' border-l-4 border-red-700' if notice.urgent else '')):
+        with ui.row().classes('items-center gap-2 no-wrap'):
+            ui.icon('campaign', color='negative' if notice.urgent else 'primary')
+            ui.label(pick(notice.title_zh, notice.title_en)).classes('font-bold scc-notice-title').mark(
+                'scc-notice-title'
+            )
+        ui.label(pick(notice.body_zh, notice.body_en)).classes('text-sm whitespace-pre-line')
+        ui.label(f'{notice.created_at:%Y-%m-%d %H:%M} UTC').classes('text-xs text-gray-600')
+
+
+def register() -> None:
+    @page('/', roles=(Role.resident,))
+    async def home() -> None:
+        actor = current_actor()
+        assert actor is not None
+        ui.label(_('Hello, {name}', name=actor.label)).classes('text-xl font-bold')
+        for _order, builder in HOME_SECTIONS:
+            result = builder(actor)
+            if inspect.isawaitable(result):
+                await result
+        ui.label(_('City announcements')).classes('text-lg font-bold mt-2')
+        items = await call.read(notices.latest, limit=NOTICES_ON_HOME)
+
+        @ui.refreshable
+        def notice_list() -> None:
+            if not items:
+                ui.label(_('No announcements.')).classes('text-gray-600')
+            for notice in items:
+                notice_card(notice)
+
+        notice_list()
+        ui.link(_('All announcements'), '/notices')
+
+        def on_notice(event: DomainEvent) -> None:
+            notice = NoticePublic.model_validate(event.data['notice'])
+            items.insert(0, notice)
+            del items[NOTICES_ON_HOME:]
+            notice_list.refresh()
+            ui.notify(pick(notice.title_zh, notice.title_en), type='warning' if notice.urgent else 'info',
+                      position='top')  # fmt: skip
+
+        live.on(notices.NOTICE_POSTED, on_notice)
+
+    @page('/notices', roles=(Role.resident,))
+    async def all_notices(page_number: int = 1) -> None:
+        page_size = 20
+        items = await call.read(notices.latest, limit=page_size + 1, offset=(max(page_number, 1) - 1) * page_size)
+        ui.label(_('City announcements')).classes('text-xl font-bold')
+        for notice in items[:page_size]:
+            notice_card(notice)
+        with ui.row():
+            if page_number > 1:
+                ui.link(_('Newer'), f'/notices?page_number={page_number - 1}')
+            if len(items) > page_size:
+                ui.link(_('Older'), f'/notices?page_number={page_number + 1}')
