@@ -15,7 +15,7 @@ logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name
 
 async def _startup() -> None:
     await run.io_bound(bootstrap.prepare_database)
-    await bus.start(settings.redis_url)
+    await bus.start(settings.redis_url, settings.event_channel)
     if settings.gc_freeze:
         # Objects alive after start-up live for ever: stop rescanning them, full collections get cheaper.
         gc.collect()

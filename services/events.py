@@ -15,7 +15,6 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
-CHANNEL = 'scc:events'
 PENDING_KEY = 'scc_pending_events'
 
 
@@ -42,6 +41,7 @@ class EventBus:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: int | None = None
         self._redis_url = ''
+        self._channel = 'scc:events'
         self._redis_async: Any = None
         self._redis_sync: Any = None
         self._listener: asyncio.Task | None = None
@@ -98,19 +98,28 @@ class EventBus:
     def _publish_remote(self, domain_event: DomainEvent) -> None:
         payload = json.dumps(asdict(domain_event), default=str)
         if self._loop is not None and threading.get_ident() == self._loop_thread and self._redis_async is not None:
-            self._loop.create_task(self._redis_async.publish(CHANNEL, payload))
+            self._loop.create_task(self._redis_async.publish(self._channel, payload))
         elif self._redis_sync is not None:
             try:
-                self._redis_sync.publish(CHANNEL, payload)
+                self._redis_sync.publish(self._channel, payload)
             except Exception:
                 log.exception('could not publish %s to Redis', domain_event.name)
 
     # -- lifecycle ---------------------------------------------------------------------------
-    async def start(self, redis_url: str = '') -> None:
+    def connect_publisher(self, redis_url: str, channel: str = 'scc:events') -> None:
+        """Publish to Redis without listening: for scripts and tests that change state from outside the app."""
+        import redis
+
+        self._redis_url = redis_url
+        self._channel = channel
+        self._redis_sync = redis.Redis.from_url(redis_url)
+
+    async def start(self, redis_url: str = '', channel: str = 'scc:events') -> None:
         """Bind to the running loop; with `redis_url`, listen to other processes' events."""
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
         self._redis_url = redis_url
+        self._channel = channel
         if redis_url:
             import redis
             import redis.asyncio as redis_async
@@ -118,7 +127,7 @@ class EventBus:
             self._redis_async = redis_async.from_url(redis_url)
             self._redis_sync = redis.Redis.from_url(redis_url)
             pubsub = self._redis_async.pubsub()
-            await pubsub.subscribe(CHANNEL)
+            await pubsub.subscribe(self._channel)
             self._connected = True
             self._listener = asyncio.create_task(self._listen(pubsub))
 
@@ -133,7 +142,7 @@ class EventBus:
                 log.exception('Redis listener failed; retrying in 1 s')
                 await asyncio.sleep(1.0)
                 try:
-                    await pubsub.subscribe(CHANNEL)
+                    await pubsub.subscribe(self._channel)
                     self._connected = True
                 except Exception:
                     pass
