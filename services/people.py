@@ -90,8 +90,8 @@ def add_family_member(session: Session, *, actor: Actor, real_name: str, id_numb
     return to_public(person)
 
 
-def remove_family_member(session: Session, *, actor: Actor, person_id: int) -> None:
-    """Stop managing a family member (their records stay, the link goes)."""
+def remove_family_member(session: Session, *, actor: Actor, person_id: int) -> PersonPublic:
+    """Stop managing a family member (their records stay, the link goes); returns who was removed."""
     person = person_for(session, actor, person_id)
     if person.id == actor.person_id:
         raise DomainError(N_('You cannot remove yourself.'))
@@ -99,6 +99,7 @@ def remove_family_member(session: Session, *, actor: Actor, person_id: int) -> N
     session.add(person)
     audit.record(session, actor_id=actor.account_id, actor_label=actor.label, action='family.removed',
                  target=f'person:{person.id}')  # fmt: skip
+    return to_public(person)
 
 
 def family(session: Session, *, actor: Actor) -> list[PersonPublic]:

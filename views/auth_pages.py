@@ -158,3 +158,4 @@ def register() -> None:
         ui.button(_('Save'), on_click=save).props('unelevated no-caps size=lg').classes('w-full scc-save').mark(
             'scc-save'
         )
+        return None
