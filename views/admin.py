@@ -5,22 +5,23 @@ from nicegui import ui
 from models.accounts import STAFF_ROLES, Role
 from models.notices import NoticeCreate
 from services import audit, auth, notices
+from services.errors import N_
 from views import call
 from views.frame import STAFF_LINKS, StaffLink, add_staff_link, current_actor, page
 from views.i18n import _
 
 ROLE_LABELS = {
-    Role.resident: 'Resident', Role.checkpoint: 'Checkpoint staff', Role.pharmacist: 'Pharmacist',
-    Role.doctor: 'Doctor', Role.organizer: 'Organizer', Role.enterprise: 'Enterprise contact',
-    Role.grid_officer: 'Grid officer', Role.admin: 'City admin',
+    Role.resident: N_('Resident'), Role.checkpoint: N_('Checkpoint staff'), Role.pharmacist: N_('Pharmacist'),
+    Role.doctor: N_('Doctor'), Role.organizer: N_('Organizer'), Role.enterprise: N_('Enterprise contact'),
+    Role.grid_officer: N_('Grid officer'), Role.admin: N_('City admin'),
 }  # fmt: skip
 AUDIT_PAGE = 50
 
 
 def register() -> None:
-    add_staff_link(StaffLink('/admin/accounts', 'Accounts', 'manage_accounts', (Role.admin,)))
-    add_staff_link(StaffLink('/admin/notices', 'Announcements', 'campaign', (Role.admin,)))
-    add_staff_link(StaffLink('/admin/audit', 'Audit log', 'policy', (Role.admin,)))
+    add_staff_link(StaffLink('/admin/accounts', N_('Accounts'), 'manage_accounts', (Role.admin,)))
+    add_staff_link(StaffLink('/admin/notices', N_('Announcements'), 'campaign', (Role.admin,)))
+    add_staff_link(StaffLink('/admin/audit', N_('Audit log'), 'policy', (Role.admin,)))
 
     @page('/staff', roles=STAFF_ROLES, layout='staff')
     async def staff_home() -> None:
@@ -101,8 +102,8 @@ def register() -> None:
                                   action=action or None)  # fmt: skip
         ui.label(_('Audit log')).classes('text-2xl font-bold')
         columns = [{'name': n, 'label': _(label), 'field': n, 'align': 'left'}
-                   for n, label in (('at', 'When (UTC)'), ('actor', 'Who'), ('action', 'What'), ('target', 'Whom'),
-                                    ('detail', 'Detail'))]  # fmt: skip
+                   for n, label in (('at', N_('When (UTC)')), ('actor', N_('Who')), ('action', N_('What')),
+                                    ('target', N_('Whom')), ('detail', N_('Detail')))]  # fmt: skip
         rows = [{'at': f'{e.at:%Y-%m-%d %H:%M:%S}', 'actor': e.actor_label, 'action': e.action, 'target': e.target,
                  'detail': e.detail} for e in entries[:AUDIT_PAGE]]  # fmt: skip
         ui.table(columns=columns, rows=rows).classes('w-full scc-audit').mark('scc-audit').props(

@@ -14,14 +14,15 @@ from nicegui.client import Client
 from models.accounts import Role
 from services import auth
 from services.access import Actor, load_actor
+from services.errors import N_
 from services.i18n import normalize_language
 from services.settings import settings
 from views import call
 from views.i18n import _, language, set_language
 
 _actors: weakref.WeakKeyDictionary[Client, Actor | None] = weakref.WeakKeyDictionary()
-RESIDENT_TABS = [('/', 'home', 'Home'), ('/code', 'qr_code_2', 'Health code'), ('/services', 'apps', 'Services'),
-                 ('/me', 'person', 'Me')]  # fmt: skip
+RESIDENT_TABS = [('/', 'home', N_('Home')), ('/code', 'qr_code_2', N_('Health code')),
+                 ('/services', 'apps', N_('Services')), ('/me', 'person', N_('Me'))]  # fmt: skip
 FONT_CSS = """
 body { font-family: system-ui, -apple-system, "PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei",
        "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif; }
