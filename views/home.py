@@ -9,6 +9,7 @@ from models.notices import NoticePublic
 from services import notices
 from services.events import DomainEvent
 from views import call, live
+from views.fmt import city_time
 from views.frame import HOME_SECTIONS, current_actor, page
 from views.i18n import _, pick
 
@@ -24,7 +25,7 @@ def notice_card(notice: NoticePublic) -> None:
                 'scc-notice-title'
             )
         ui.label(pick(notice.body_zh, notice.body_en)).classes('text-sm whitespace-pre-line')
-        ui.label(f'{notice.created_at:%Y-%m-%d %H:%M} UTC').classes('text-xs text-gray-600')
+        ui.label(city_time(notice.created_at)).classes('text-xs text-gray-600')
 
 
 def register() -> None:
