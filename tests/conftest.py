@@ -16,6 +16,7 @@ from services.settings import settings
 IN_CI = os.environ.get('CI', '').lower() == 'true'
 PG_BASE = os.environ.get('SCC_TEST_PG', 'postgresql+psycopg://postgres@127.0.0.1:5432/test')
 REDIS_URL = os.environ.get('SCC_TEST_REDIS', 'redis://127.0.0.1:6379/15')
+pytest_plugins = ['tests.browser_support']  # browser fixtures: browser, live_app
 
 
 def require_or_skip(reason: str) -> None:
