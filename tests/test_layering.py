@@ -34,7 +34,7 @@ def forbidden_imports(path: Path, root: Path = ROOT) -> list[str]:
         for module in modules:
             top = module.lstrip('.').split('.')[0]
             if top in FORBIDDEN or module.startswith('.') and 'views' in module:
-                found.append(f'{path.relative_to(root)}:{node.lineno} imports {module}')
+                found.append(f'{path.relative_to(root)}:{getattr(node, "lineno", 0)} imports {module}')
     return found
 
 
