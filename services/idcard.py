@@ -1,6 +1,7 @@
 """Mainland resident ID numbers (GB 11643): validation with clear reasons, and masking for display."""
 
 import re
+import unicodedata
 from datetime import date
 
 from services.errors import N_, DomainError
@@ -23,12 +24,13 @@ def check_digit(first17: str) -> str:
 
 def normalize_id_number(raw: str) -> str:
     """Validate an 18-digit ID number and return it upper-cased; raise DomainError saying what is wrong."""
-    value = (raw or '').strip().upper().replace(' ', '')
+    # NFKC: full-width digits and Ｘ from a Chinese input method become ASCII; other scripts' digits stay refused.
+    value = re.sub(r'\s', '', unicodedata.normalize('NFKC', raw or '')).upper()
     if not value:
         raise DomainError(N_('Please enter the ID number.'))
-    if len(value) == 15 and value.isdigit():
+    if re.fullmatch(r'[0-9]{15}', value):
         raise DomainError(N_('15-digit ID numbers are no longer accepted; please enter the 18-digit number.'))
-    if not re.fullmatch(r'\d{17}[\dX]', value):
+    if not re.fullmatch(r'[0-9]{17}[0-9X]', value):
         raise DomainError(N_('An ID number has 18 characters: 17 digits, then a digit or X.'))
     region = value[:6]
     if region[:2] not in PROVINCES or region[2:4] == '00' and region[4:] != '00' or region.endswith('0000'):

@@ -5,14 +5,14 @@ import unicodedata
 
 from services.errors import N_, DomainError
 
-PHONE_RE = re.compile(r'1[3-9]\d{9}')
+PHONE_RE = re.compile(r'1[3-9][0-9]{9}')
 # Names: letters of any script, the middle dot of minority and foreign names, spaces, apostrophes, hyphens.
 NAME_RE = re.compile(r"[^\W\d_]+(?:[ ·'\-.][^\W\d_]+)*")
 
 
 def normalize_phone(raw: str) -> str:
     """A mainland mobile number: 11 digits starting 13–19."""
-    value = re.sub(r'[\s-]', '', raw or '')
+    value = re.sub(r'[\s-]', '', unicodedata.normalize('NFKC', raw or ''))  # full-width digits become ASCII
     if value.startswith('+86'):
         value = value[3:]
     if not value:
