@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -110,8 +110,13 @@ def truncate_all() -> None:
     """Empty every table (tests): faster than re-creating the schema for each test."""
     import models  # noqa: F401 — registers every table
 
-    tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
     with get_engine().begin() as connection:
+        # Only tables that exist: a model without its migration yet is reported by tests/test_migrations.py,
+        # instead of breaking every other test here.
+        existing = set(inspect(connection).get_table_names())
+        tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables) if t.name in existing]
+        if not tables:
+            return
         if dialect() == 'postgresql':
             quoted = ', '.join(f'"{name}"' for name in tables)
             connection.execute(text(f'TRUNCATE {quoted} RESTART IDENTITY CASCADE'))
