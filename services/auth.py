@@ -194,7 +194,10 @@ def change_role(session: Session, *, actor: Actor, account_id: int, role: Role |
     account = session.get(Account, account_id)
     if account is None or account.role is Role.resident:
         raise NotFound(N_('No such staff account.'))
-    new_role = Role(role)
+    try:
+        new_role = Role(role)
+    except ValueError:
+        raise DomainError(N_('Please choose a staff role.')) from None
     if new_role not in STAFF_ROLES:
         raise DomainError(N_('Please choose a staff role.'))
     if account.id == actor.account_id and new_role is not Role.admin:
