@@ -4,7 +4,7 @@ roles, and the audit entries each of these writes."""
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from models.accounts import Account, AuditEntry, OneTimeCode, Role
 from models.common import utcnow
@@ -55,7 +55,7 @@ def staff_sign_in(username: str, password: str) -> tuple[Actor | None, DomainErr
 
 def audit(action: str) -> list[AuditEntry]:
     with db.read_session() as session:
-        return list(session.exec(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)))
+        return list(session.exec(select(AuditEntry).where(AuditEntry.action == action).order_by(col(AuditEntry.id))))
 
 
 def admin() -> Actor:
@@ -310,6 +310,7 @@ def test_role_change_is_audited_and_checked() -> None:
     boss = admin()
     with db.session_scope() as session:
         gate = session.exec(select(Account).where(Account.username == 'gate1')).one()
+        assert gate.id is not None
         changed = auth.change_role(session, actor=boss, account_id=gate.id, role='pharmacist')
     assert changed.role is Role.pharmacist
     entry = audit('role.changed')[0]
@@ -346,6 +347,7 @@ def test_disabled_account_cannot_sign_in() -> None:
     boss = admin()
     with db.session_scope() as session:
         gate = session.exec(select(Account).where(Account.username == 'gate1')).one()
+        assert gate.id is not None
         auth.set_active(session, actor=boss, account_id=gate.id, active=False)
     actor, error = staff_sign_in('gate1', DEMO_PASSWORD)
     assert actor is None and error is not None
