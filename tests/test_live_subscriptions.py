@@ -1,0 +1,112 @@
+"""Live pages: every open resident Home hears a new notice at once, and a closed page lets go of its subscriptions
+(opening and closing many Homes leaves nothing behind)."""
+
+import asyncio
+import re
+import time
+
+import pytest
+from nicegui import Client, core, ui
+from nicegui.testing import User
+
+from services import notices
+from services.demo import DEMO_PASSWORD
+from services.events import bus
+from views import live
+
+PAGES = 30
+
+
+async def sign_in_resident(user: User, phone: str) -> None:
+    """The resident sign-in a person does: phone, ask for a code, type the demo code shown on screen."""
+    await user.open('/login')
+    user.find(marker='scc-phone').type(phone)
+    user.find(marker='scc-ask').click()
+    await user.should_see(marker='scc-demo-code')  # shown once the code was issued (demo mode)
+    label = next(iter(user.find(marker='scc-demo-code').elements))
+    match = re.search(r'\d{6}', getattr(label, 'text', ''))
+    assert match, 'the demo code was not shown'
+    user.find(marker='scc-code').type(match.group(0))
+    user.find(marker='scc-submit').click()
+    await wait_for(lambda: user.back_history[-1] == '/', 'the resident did not land on Home')
+
+
+async def wait_for(condition, message: str, timeout: float = 2.0) -> float:  # type: ignore[no-untyped-def]
+    """Poll `condition` until it is true; return how long it took."""
+    start = time.monotonic()
+    while not condition():
+        if time.monotonic() - start > timeout:
+            raise AssertionError(message)
+        await asyncio.sleep(0.01)
+    return time.monotonic() - start
+
+
+def texts(client: Client) -> set[str]:
+    """Every label text of one open page."""
+    return {element.text for element in list(client.elements.values()) if isinstance(element, ui.label)}
+
+
+def close(client: Client) -> None:
+    """What the browser does when the tab closes: its socket disconnects (the client is deleted after
+    `reconnect_timeout`)."""
+    for socket_id in list(client._socket_to_document_id):  # noqa: SLF001 — the simulated socket ids
+        client.handle_disconnect(socket_id)
+
+
+async def test_closed_home_pages_release_their_subscriptions(
+    user: User,
+    create_user,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setattr(core.app.config, 'reconnect_timeout', 0.05)  # the deployment waits longer; same path
+    baseline = (live.subscriber_count(), live.event_count(), bus.handler_count(), len(Client.instances))
+    resident = create_user()
+    await sign_in_resident(resident, '13800000001')
+    homes = [resident.client]
+    for _ in range(PAGES - 1):  # the same resident opening Home in many tabs, one client each
+        homes.append(await resident.open('/'))
+    assert len({c.id for c in homes if c is not None}) == PAGES
+    assert live.subscriber_count(notices.NOTICE_POSTED) == PAGES
+    assert bus.handler_count(notices.NOTICE_POSTED) >= 1
+
+    for client in homes:
+        assert client is not None
+        close(client)
+    await wait_for(lambda: all(c is not None and c.is_deleted for c in homes), 'closed pages were not deleted', 5)
+    await asyncio.sleep(0.05)
+
+    login_pages = len(Client.instances) - baseline[3]  # the sign-in page of this test is still open
+    assert live.subscriber_count(notices.NOTICE_POSTED) == 0
+    assert (live.subscriber_count(), live.event_count(), bus.handler_count()) == baseline[:3]
+    assert login_pages <= 1
+    # and a notice posted now reaches nobody and breaks nothing
+    bus.publish(notices.NOTICE_POSTED, None, notice={})
+
+
+async def test_a_notice_reaches_every_open_home_within_a_second(user: User, create_user) -> None:  # type: ignore[no-untyped-def]
+    residents = [create_user() for _ in range(3)]
+    homes: list[Client] = []
+    for resident, phone in zip(residents, ['13800000001', '13800000002', '13800000003'], strict=True):
+        await sign_in_resident(resident, phone)
+        assert resident.client is not None
+        homes.append(resident.client)
+        homes.append(await resident.open('/'))  # a second tab
+    assert live.subscriber_count(notices.NOTICE_POSTED) == len(homes)
+
+    admin = create_user()
+    await admin.open('/staff/login')
+    admin.find(marker='scc-username').type('admin')
+    admin.find(marker='scc-password').type(DEMO_PASSWORD)
+    admin.find(marker='scc-submit').click()
+    await wait_for(lambda: admin.back_history[-1] == '/staff', 'the admin did not land on the staff home')
+    await admin.open('/admin/notices')
+    admin.find(marker='scc-title-zh').type('明日停水通知')
+    admin.find(marker='scc-title-en').type('Water cut tomorrow')
+    admin.find(marker='scc-body-zh').type('历下区明日 9 点至 12 点停水。')
+    admin.find(marker='scc-body-en').type('No water in Lixia tomorrow from 9 to 12.')
+    admin.find(marker='scc-post').click()
+
+    # Residents read Chinese by default: the Chinese title appears on every open Home, without a reload.
+    took = await wait_for(lambda: all('明日停水通知' in texts(c) for c in homes), 'a Home did not show the notice')
+    assert took < 1.0
+    assert all('历下区明日 9 点至 12 点停水。' in texts(c) for c in homes)
