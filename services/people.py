@@ -37,7 +37,9 @@ def complete_profile(session: Session, *, actor: Actor, real_name: str, id_numbe
     require_role(actor, Role.resident)
     account = session.get(Account, actor.account_id)
     assert account is not None
-    if actor.person_id is not None:
+    # Ask the database, not the actor: a second tab or a double click may carry an actor from before the profile.
+    existing = session.exec(select(Person.id).where(Person.account_id == account.id)).first()
+    if actor.person_id is not None or existing is not None:
         raise DomainError(N_('Your profile is complete already.'))
     person = _new_person(session, real_name=real_name, id_number=id_number, district=district)
     person.account_id = account.id
