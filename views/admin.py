@@ -58,7 +58,9 @@ def register() -> None:
                                 ui.notify(_('Role changed.'), type='positive')
                             table.refresh()
 
-                        ui.select(role_options, value=account.role.value, on_change=change).classes('w-48')
+                        ui.select(role_options, value=account.role.value, on_change=change).classes('w-48').mark(
+                            f'scc-role-{account.username}'
+                        )
                         state = _('locked') if account.locked else _('active') if account.active else _('disabled')
                         ui.label(state).classes('w-20')
 
@@ -73,14 +75,15 @@ def register() -> None:
         await table()
         ui.label(_('New staff account')).classes('text-lg font-bold mt-4')
         with ui.row().classes('items-end gap-2 flex-wrap'):
-            username = ui.input(_('Username')).props('outlined dense maxlength=40')
-            display = ui.input(_('Display name')).props('outlined dense maxlength=60')
+            username = ui.input(_('Username')).props('outlined dense maxlength=40').mark('scc-new-username')
+            display = ui.input(_('Display name')).props('outlined dense maxlength=60').mark('scc-new-display')
             role = (
                 ui.select(role_options, label=_('Role'), value=Role.checkpoint.value)
                 .props('outlined dense')
                 .classes('w-48')
+                .mark('scc-new-role')
             )
-            password = ui.input(_('Initial password'), password=True).props('outlined dense')
+            password = ui.input(_('Initial password'), password=True).props('outlined dense').mark('scc-new-password')
 
             async def create() -> None:
                 created = await call.attempt(auth.create_staff, actor=actor, username=username.value or '',
@@ -91,7 +94,7 @@ def register() -> None:
                     username.value = display.value = password.value = ''
                     table.refresh()
 
-            ui.button(_('Create'), on_click=create).props('unelevated no-caps')
+            ui.button(_('Create'), on_click=create).props('unelevated no-caps').mark('scc-create')
 
     @page('/admin/audit', roles=(Role.admin,), layout='staff')
     async def audit_page(page_number: int = 1, action: str = '') -> None:

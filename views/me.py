@@ -58,13 +58,24 @@ def register() -> None:
             .classes('w-full scc-add-family')
             .mark('scc-add-family')
         ):
-            name = ui.input(_('Real name')).props('outlined maxlength=40').classes('w-full')
-            number = ui.input(_('Resident ID number (18 digits)')).props('outlined maxlength=18').classes('w-full')
-            relation = ui.input(_('Relation (e.g. father)')).props('outlined maxlength=20').classes('w-full')
+            name = ui.input(_('Real name')).props('outlined maxlength=40').classes('w-full').mark('scc-family-name')
+            number = (
+                ui.input(_('Resident ID number (18 digits)'))
+                .props('outlined maxlength=18')
+                .classes('w-full')
+                .mark('scc-family-id')
+            )
+            relation = (
+                ui.input(_('Relation (e.g. father)'))
+                .props('outlined maxlength=20')
+                .classes('w-full')
+                .mark('scc-family-relation')
+            )
             district = (
                 ui.select(districts, label=_('District'), value=me_person.district if me_person else None)
                 .props('outlined')
                 .classes('w-full')
+                .mark('scc-family-district')
             )
 
             async def add() -> None:
@@ -76,7 +87,7 @@ def register() -> None:
                     name.value = number.value = relation.value = ''
                     family_list.refresh()
 
-            ui.button(_('Add'), on_click=add).props('unelevated no-caps').classes('w-full')
+            ui.button(_('Add'), on_click=add).props('unelevated no-caps').classes('w-full').mark('scc-family-add')
 
         ui.label(_('Settings')).classes('text-lg font-bold')
         with ui.card().classes('w-full'):
