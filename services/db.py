@@ -12,6 +12,7 @@ from services.settings import settings
 
 _engine: Engine | None = None
 _write_engine: Engine | None = None
+CONNECT_TIMEOUT_S = 5
 
 
 def _prepare_sqlite(engine: Engine) -> None:
@@ -35,12 +36,8 @@ def _prepare_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql(f'BEGIN {mode}')
 
 
-def configure(url: str | None = None) -> Engine:
-    """Create the engine for `url` (default: the configured database) and make it current."""
-    global _engine, _write_engine
-    if _engine is not None:
-        _engine.dispose()
-    url = url or settings.effective_database_url
+def new_engine(url: str) -> Engine:
+    """An engine for `url` with this app's settings (SQLite: WAL, foreign keys, busy timeout), not made current."""
     if url.startswith('sqlite'):
         path = url.split('///', 1)[-1]
         if path and path != ':memory:':
@@ -49,11 +46,24 @@ def configure(url: str | None = None) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={'check_same_thread': False, 'timeout': 30}, pool_size=8)
         _prepare_sqlite(engine)
-        _write_engine = engine.execution_options(sqlite_begin='IMMEDIATE')
-    else:
-        engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
-        _write_engine = engine
-    _engine = engine
+        return engine
+    # A server that does not answer must not hold a request (or /healthz) for minutes.
+    connect_args = {'connect_timeout': CONNECT_TIMEOUT_S} if url.startswith('postgresql') else {}
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, connect_args=connect_args)
+
+
+def writer(engine: Engine) -> Engine:
+    """`engine` for units of work that write: on SQLite they take the write lock when they begin."""
+    return engine.execution_options(sqlite_begin='IMMEDIATE') if engine.dialect.name == 'sqlite' else engine
+
+
+def configure(url: str | None = None) -> Engine:
+    """Create the engine for `url` (default: the configured database) and make it current."""
+    global _engine, _write_engine
+    if _engine is not None:
+        _engine.dispose()
+    engine = new_engine(url or settings.effective_database_url)
+    _engine, _write_engine = engine, writer(engine)
     return engine
 
 
