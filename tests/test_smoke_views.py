@@ -11,12 +11,12 @@ async def test_resident_signs_in_with_demo_code(user: User) -> None:
     await user.open('/login')
     user.find(marker='scc-phone').type('13800000001')
     user.find(marker='scc-ask').click()
-    await user.should_see('Demo mode')
+    await user.should_see(marker='scc-demo-code')  # '演示模式：…' in the default language
     label = user.find(marker='scc-demo-code').elements.pop()
     code = re.search(r'\d{6}', label.text).group(0)  # type: ignore[attr-defined, union-attr]
     user.find(marker='scc-code').type(code)
     user.find(marker='scc-submit').click()
-    await user.should_see('City announcements')
+    await user.should_see('城市公告')  # 'City announcements'
     await user.should_see('欢迎使用泉城云')  # the default language is Chinese
 
 
@@ -25,4 +25,4 @@ async def test_staff_signs_in(user: User) -> None:
     user.find(marker='scc-username').type('admin')
     user.find(marker='scc-password').type(DEMO_PASSWORD)
     user.find(marker='scc-submit').click()
-    await user.should_see('Welcome, ')
+    await user.should_see('欢迎，')  # 'Welcome, …' in the default language (Chinese)
