@@ -1,0 +1,1 @@
+"""Fan-out scenarios for bench/fanout.py: one module per scenario (see README.md in this folder)."""
