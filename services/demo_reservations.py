@@ -1,0 +1,167 @@
+"""Demo data for M2: masks of three kinds, a pharmacy chain's community stores across Jinan, slots for today and
+tomorrow with supply per store. Idempotent: items and stores once, missing days' slots on every start."""
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from models.common import utcnow
+from models.reservations import AllocationMode, ResItem, ResStore
+from services.reservations import passes
+from services.reservations.admin import next_days, plan_slots
+from services.reservations.booking import SLOT
+from services.reservations.policy import local_day
+
+# code, zh, en, unit zh, unit en, quota, quota days, mode, window opens (local minute), days before
+ITEMS = [
+    ('surgical', '医用外科口罩', 'Surgical masks', '只', 'pcs', 10, 10, AllocationMode.fcfs, 600, 1),
+    ('n95', 'N95 口罩', 'N95 respirators', '只', 'pcs', 5, 10, AllocationMode.fcfs, 600, 1),
+    ('kn95-kids', '儿童 KN95 口罩', "Children's KN95 masks", '只', 'pcs', 5, 10, AllocationMode.lottery, 600, 1),
+]
+# name zh, name en, district, address zh, address en, lat, lon
+STORES = [
+    (
+        '漱玉平民大药房（泉城路店）',
+        'Shuyu Pingmin Pharmacy, Quancheng Rd',
+        '370102',
+        '历下区泉城路188号',
+        '188 Quancheng Rd, Lixia',
+        36.6650,
+        117.0262,
+    ),
+    (
+        '漱玉平民大药房（和平路店）',
+        'Shuyu Pingmin Pharmacy, Heping Rd',
+        '370102',
+        '历下区和平路47号',
+        '47 Heping Rd, Lixia',
+        36.6605,
+        117.0552,
+    ),
+    (
+        '漱玉平民大药房（经四路店）',
+        'Shuyu Pingmin Pharmacy, Jingsi Rd',
+        '370103',
+        '市中区经四路289号',
+        '289 Jingsi Rd, Shizhong',
+        36.6604,
+        116.9929,
+    ),
+    (
+        '漱玉平民大药房（英雄山店）',
+        'Shuyu Pingmin Pharmacy, Yingxiongshan Rd',
+        '370103',
+        '市中区英雄山路128号',
+        '128 Yingxiongshan Rd, Shizhong',
+        36.6325,
+        117.0068,
+    ),
+    (
+        '漱玉平民大药房（经十西路店）',
+        'Shuyu Pingmin Pharmacy, Jingshi W Rd',
+        '370104',
+        '槐荫区经十路23777号',
+        '23777 Jingshi Rd, Huaiyin',
+        36.6553,
+        116.9408,
+    ),
+    (
+        '漱玉平民大药房（北园店）',
+        'Shuyu Pingmin Pharmacy, Beiyuan St',
+        '370105',
+        '天桥区北园大街356号',
+        '356 Beiyuan St, Tianqiao',
+        36.6883,
+        117.0095,
+    ),
+    (
+        '漱玉平民大药房（洪家楼店）',
+        'Shuyu Pingmin Pharmacy, Hongjialou',
+        '370112',
+        '历城区洪家楼南路8号',
+        '8 Hongjialou S Rd, Licheng',
+        36.6852,
+        117.0701,
+    ),
+    (
+        '漱玉平民大药房（王舍人店）',
+        'Shuyu Pingmin Pharmacy, Wangsheren',
+        '370112',
+        '历城区工业北路196号',
+        '196 Gongye N Rd, Licheng',
+        36.7038,
+        117.1372,
+    ),
+    (
+        '漱玉平民大药房（大学城店）',
+        'Shuyu Pingmin Pharmacy, University Town',
+        '370113',
+        '长清区大学路1066号',
+        '1066 Daxue Rd, Changqing',
+        36.5530,
+        116.8072,
+    ),
+    (
+        '漱玉平民大药房（明水店）',
+        'Shuyu Pingmin Pharmacy, Mingshui',
+        '370114',
+        '章丘区汇泉路1001号',
+        '1001 Huiquan Rd, Zhangqiu',
+        36.7137,
+        117.5268,
+    ),
+]
+# Slot plan per item code: (start, end, supply per store)
+PLANS = {
+    'surgical': [('09:00', '12:00', 120), ('14:00', '17:00', 120), ('18:00', '20:00', 60)],
+    'n95': [('09:00', '12:00', 30), ('14:00', '17:00', 30), ('18:00', '20:00', 20)],
+    'kn95-kids': [('14:00', '17:00', 40)],
+}
+
+
+def seed(session: Session) -> None:
+    """Create the demo goods and stores once, and today's and tomorrow's slots when missing."""
+    passes.signing_key(session)  # created once, kept in the database
+    items = {i.code: i for i in session.scalars(select(ResItem))}
+    if not items:
+        for code, zh, en, unit_zh, unit_en, quota, days, mode, minute, before in ITEMS:
+            item = ResItem(
+                code=code,
+                name_zh=zh,
+                name_en=en,
+                unit_zh=unit_zh,
+                unit_en=unit_en,
+                quota=quota,
+                quota_days=days,
+                mode=mode,
+                window_open_minute=minute,
+                window_days_before=before,
+            )
+            session.add(item)
+            items[code] = item
+        for zh, en, district, address_zh, address_en, lat, lon in STORES:
+            session.add(
+                ResStore(
+                    name_zh=zh,
+                    name_en=en,
+                    district=district,
+                    address_zh=address_zh,
+                    address_en=address_en,
+                    lat=lat,
+                    lon=lon,
+                )
+            )
+        session.flush()
+    stores = list(session.scalars(select(ResStore).order_by(ResStore.id)))  # type: ignore[arg-type]
+    plan_days = next_days(local_day(utcnow()))
+    existing = set(
+        session.execute(
+            select(SLOT.c.store_id, SLOT.c.item_id, SLOT.c.day).where(SLOT.c.day.in_(plan_days)).distinct()
+        ).tuples()
+    )
+    for day in plan_days:
+        for store in stores:
+            for code, plan in PLANS.items():
+                planned = items.get(code)
+                if planned is None or planned.id is None or store.id is None or (store.id, planned.id, day) in existing:
+                    continue
+                plan_slots(session, actor=None, store_id=store.id, item_id=planned.id, day=day, slots=plan)

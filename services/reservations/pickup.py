@@ -1,0 +1,161 @@
+"""The pharmacist's counter: check a pass (scanned QR or typed 6-digit code) and hand the goods over, once."""
+
+from datetime import datetime
+
+from sqlalchemy import literal, select, update
+from sqlmodel import Session
+
+from models.accounts import Role
+from models.common import utcnow
+from models.reservations import ReservationStatus
+from services import audit
+from services.access import Actor, require_role
+from services.errors import N_, DomainError, NotFound
+from services.events import bus
+from services.reservations import booking, passes
+from services.reservations.booking import ITEM, PERSON, RES, SLOT, STORE
+from services.reservations.policy import RESERVATION_CHANGED, PickupInfo, city_tz, local_day
+from services.validation import mask_name
+
+PICKED_UP = 'reservation.picked_up'  # key: store id
+
+
+def _row(session: Session, reservation_id: int):  # type: ignore[no-untyped-def]
+    return session.execute(
+        select(
+            RES.c.id,
+            RES.c.status,
+            RES.c.quantity,
+            RES.c.code,
+            RES.c.store_id,
+            RES.c.slot_id,
+            RES.c.closed_at,
+            RES.c.handled_by,
+            RES.c.account_id,
+            RES.c.item_id,
+            SLOT.c.day,
+            SLOT.c.starts_at,
+            SLOT.c.ends_at,
+            PERSON.c.real_name,
+            ITEM.c.name_zh.label('item_zh'),
+            ITEM.c.name_en.label('item_en'),
+            ITEM.c.unit_zh,
+            ITEM.c.unit_en,
+            STORE.c.name_zh.label('store_zh'),
+            STORE.c.name_en.label('store_en'),
+        )
+        .select_from(
+            RES.join(SLOT, SLOT.c.id == RES.c.slot_id)
+            .join(PERSON, PERSON.c.id == RES.c.person_id)
+            .join(ITEM, ITEM.c.id == RES.c.item_id)
+            .join(STORE, STORE.c.id == RES.c.store_id)
+        )
+        .where(RES.c.id == reservation_id)
+    ).first()
+
+
+def _find(session: Session, *, store_id: int, text: str, now: datetime):  # type: ignore[no-untyped-def]
+    value = (text or '').strip()
+    if not value:
+        raise DomainError(N_("Scan the pass's QR code or type its 6-digit code."))
+    parsed = passes.parse_token(value)
+    if parsed is not None:
+        row = _row(session, parsed[0])
+        if row is None or not passes.signature_ok(
+            passes.signing_key(session),
+            parsed[1],
+            reservation_id=row.id,
+            code=row.code,
+            store_id=row.store_id,
+            day=row.day,
+        ):
+            raise DomainError(N_('This pass is not genuine: its signature does not match.'))
+        return row
+    if not (len(value) == 6 and value.isdigit()):
+        raise DomainError(N_("Scan the pass's QR code or type its 6-digit code."))
+    today = local_day(now)
+    candidates = session.execute(
+        select(RES.c.id, RES.c.store_id)
+        .select_from(RES.join(SLOT, SLOT.c.id == RES.c.slot_id))
+        .where(RES.c.code == value, SLOT.c.day == today)
+        .order_by(RES.c.store_id != store_id, RES.c.id.desc())
+    ).all()
+    if not candidates:
+        raise NotFound(N_('No reservation for today has this code.'))
+    return _row(session, candidates[0].id)
+
+
+def _check(row, *, store_id: int, now: datetime) -> None:  # type: ignore[no-untyped-def]
+    if row.store_id != store_id:
+        raise DomainError(N_('This pass is for another store: {store}.'), store=row.store_zh)
+    if row.day != local_day(now):
+        raise DomainError(N_('This pass is for {day}, not today.'), day=row.day.isoformat())
+    if row.status == ReservationStatus.picked_up:
+        when = f'{row.closed_at.astimezone(city_tz()):%H:%M}' if row.closed_at else '?'
+        raise DomainError(N_('Already picked up at {time} by {staff}.'), time=when, staff=row.handled_by or '?')
+    if row.status != ReservationStatus.booked:
+        raise DomainError(
+            N_('This reservation is {status}: nothing to hand over.'), status=booking.status_label(row.status)
+        )
+
+
+def _info(row) -> PickupInfo:  # type: ignore[no-untyped-def]
+    return PickupInfo(
+        reservation_id=row.id,
+        masked_name=mask_name(row.real_name),
+        item_name_zh=row.item_zh,
+        item_name_en=row.item_en,
+        quantity=row.quantity,
+        unit_zh=row.unit_zh,
+        unit_en=row.unit_en,
+        store_name_zh=row.store_zh,
+        store_name_en=row.store_en,
+        day=row.day,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        status=str(getattr(row.status, 'value', row.status)),
+        picked_up_at=row.closed_at if row.status == ReservationStatus.picked_up else None,
+        handled_by=row.handled_by,
+    )
+
+
+def check_pass(session: Session, *, actor: Actor, store_id: int, text: str, now: datetime | None = None) -> PickupInfo:
+    """What the pharmacist sees for a pass (masked name, goods, slot) — or why it cannot be handed over."""
+    require_role(actor, Role.pharmacist)
+    now = now or utcnow()
+    row = _find(session, store_id=store_id, text=text, now=now)
+    _check(row, store_id=store_id, now=now)
+    return _info(row)
+
+
+def hand_over(session: Session, *, actor: Actor, store_id: int, text: str, now: datetime | None = None) -> PickupInfo:
+    """Confirm the handover: single use (a second scan is refused with when and by whom)."""
+    require_role(actor, Role.pharmacist)
+    now = now or utcnow()
+    row = _find(session, store_id=store_id, text=text, now=now)
+    _check(row, store_id=store_id, now=now)
+    changed = session.execute(
+        update(RES)
+        .where(RES.c.id == row.id, RES.c.status == ReservationStatus.booked)
+        .values(
+            status=ReservationStatus.picked_up,
+            closed_at=literal(now, RES.c.closed_at.type),
+            handled_by=actor.label[:80],
+        )
+    ).rowcount  # type: ignore[attr-defined]
+    if changed != 1:
+        _check(_row(session, row.id), store_id=store_id, now=now)
+        raise DomainError(N_('This reservation was changed meanwhile; please reload.'))
+    session.execute(update(SLOT).where(SLOT.c.id == row.slot_id).values(picked_up=SLOT.c.picked_up + row.quantity))
+    audit.record(
+        session,
+        actor_id=actor.account_id,
+        actor_label=actor.label,
+        action='reservation.picked_up',
+        target=f'reservation:{row.id}',
+        detail=f'store:{store_id}',
+    )
+    bus.stage(session, PICKED_UP, str(store_id), reservation_id=row.id, quantity=row.quantity)
+    bus.stage(session, RESERVATION_CHANGED, str(row.account_id), reservation_ids=[row.id], status='picked_up')
+    fresh = _row(session, row.id)
+    return _info(fresh)
