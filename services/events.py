@@ -164,7 +164,7 @@ class EventBus:
             self._subscribed = asyncio.Event()
             self._listener = asyncio.create_task(self._listen(self._subscribed))
             try:  # normally subscribed before the first page is served; if Redis is down, retry in the background
-                await asyncio.wait_for(self._subscribed.wait(), timeout=2 * REDIS_TIMEOUT)
+                await asyncio.wait_for(self._subscribed.wait(), timeout=REDIS_TIMEOUT)
             except TimeoutError:
                 log.error('Redis at %s does not answer; events stay in this process until it does', redis_url)
 
