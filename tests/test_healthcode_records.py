@@ -61,7 +61,7 @@ def test_temperature_typos_are_refused_and_nothing_is_written(raw: str) -> None:
     with pytest.raises(DomainError), db.session_scope() as session:
         hc_records.record_temperature(session, person_id=person.id, celsius=raw, place='gate')
     with db.read_session() as session:
-        assert session.exec(select(HealthRecord)).first() is None
+        assert session.exec(select(HealthRecord).where(HealthRecord.person_id == person.id)).first() is None
 
 
 def test_unknown_outcome_and_future_records_are_refused() -> None:

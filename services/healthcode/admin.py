@@ -1,0 +1,210 @@
+"""Admins: mark close contacts or set a colour by hand (always with a reason; more than 10 people need a second
+admin's approval), and contact tracing from a confirmed case's passes."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from models.accounts import Person, Role
+from models.common import utcnow
+from models.healthcode import Checkpoint, ColourChange, HealthRecord, PassRecord
+from services import audit
+from services.access import Actor, require_role
+from services.errors import N_, DomainError, NotFound
+from services.healthcode.records import append_records
+from services.healthcode.rules import COLOURS
+from services.idcard import mask_id_number, normalize_id_number
+from services.validation import clean_text, mask_name
+
+APPROVAL_ABOVE = 10
+TRACE_WINDOW = timedelta(hours=2)
+TRACE_DAYS = 14
+MAX_PEOPLE = 2000
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    person_id: int
+    masked_name: str
+    masked_id_number: str
+    contact_at: datetime | None = None
+    checkpoint_zh: str = ''
+    checkpoint_en: str = ''
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    id: int
+    kind: str
+    count: int
+    colour: str
+    reason: str
+    status: str
+    requested_by: str
+    requested_by_account_id: int
+    requested_at: datetime
+
+
+def _row(person: Person, **extra: object) -> PersonRow:
+    assert person.id is not None
+    return PersonRow(person_id=person.id, masked_name=mask_name(person.real_name),
+                     masked_id_number=mask_id_number(person.id_number), **extra)  # type: ignore[arg-type]  # fmt: skip
+
+
+def find_people(session: Session, *, actor: Actor, id_numbers: str) -> list[PersonRow]:
+    """Resolve a list of ID numbers (one per line, or separated by commas); unknown ones are refused by name."""
+    require_role(actor, Role.admin)
+    numbers = [n for n in (p.strip() for p in id_numbers.replace(',', '\n').replace('，', '\n').splitlines()) if n]
+    if not numbers:
+        raise DomainError(N_('Please enter at least one ID number.'))
+    if len(numbers) > MAX_PEOPLE:
+        raise DomainError(N_('At most {limit} people at once.'), limit=MAX_PEOPLE)
+    normalized = [normalize_id_number(n) for n in numbers]
+    people = {p.id_number: p for p in session.exec(select(Person).where(col(Person.id_number).in_(normalized)))}
+    unknown = [n for n in normalized if n not in people]
+    if unknown:
+        raise DomainError(N_('Nobody is registered with ID number {number}.'), number=mask_id_number(unknown[0]))
+    return [_row(people[n]) for n in dict.fromkeys(normalized)]
+
+
+def request_change(session: Session, *, actor: Actor, kind: str, person_ids: list[int], reason: str,
+                   colour: str = '', at: datetime | None = None, until: datetime | None = None,
+                   contact_times: dict[int, datetime] | None = None) -> ChangeView:  # fmt: skip
+    """Mark close contacts (kind 'close_contact') or set a colour ('set_colour'); applied at once for up to 10
+    people, otherwise it waits for a second admin."""
+    require_role(actor, Role.admin)
+    reason = clean_text(reason, field=N_('Reason'), max_length=300)
+    if len(reason) < 4:
+        raise DomainError(N_('Please give a reason the resident can understand.'))
+    if kind not in ('close_contact', 'set_colour'):
+        raise DomainError(N_('Unknown kind of change.'))
+    if kind == 'set_colour' and colour not in COLOURS:
+        raise DomainError(N_('Please choose a colour.'))
+    ids = list(dict.fromkeys(person_ids))
+    if not ids:
+        raise DomainError(N_('Please choose at least one person.'))
+    if len(ids) > MAX_PEOPLE:
+        raise DomainError(N_('At most {limit} people at once.'), limit=MAX_PEOPLE)
+    moment = at or utcnow()
+    if moment > utcnow() + timedelta(minutes=5) or (until is not None and until <= utcnow()):
+        raise DomainError(N_('Please check the times: contact lies in the past, the end in the future.'))
+    times = contact_times or {}
+    encoded = ','.join(f'{pid}@{int(times[pid].timestamp())}' if pid in times else str(pid) for pid in ids)
+    change = ColourChange(kind=kind, person_ids=encoded, colour=colour, at=moment, until=until, reason=reason,
+                          requested_by_account_id=actor.account_id, requested_by_label=actor.label)  # fmt: skip
+    session.add(change)
+    session.flush()
+    audit.record(session, actor_id=actor.account_id, actor_label=actor.label, action='healthcode.change_requested',
+                 target=f'change:{change.id}', detail=f'{kind} {colour} x{len(ids)}: {reason}')  # fmt: skip
+    if len(ids) <= APPROVAL_ABOVE:
+        _apply(session, change, actor)
+    return _change_view(change)
+
+
+def _decode(change: ColourChange) -> list[tuple[int, datetime]]:
+    out = []
+    for item in change.person_ids.split(','):
+        pid, _sep, stamp = item.partition('@')
+        out.append((int(pid), datetime.fromtimestamp(int(stamp), change.at.tzinfo) if stamp else change.at))
+    return out
+
+
+def _apply(session: Session, change: ColourChange, actor: Actor) -> None:
+    records = []
+    for pid, moment in _decode(change):
+        if change.kind == 'close_contact':
+            records.append(HealthRecord(person_id=pid, kind='official', value='close_contact', at=moment,
+                                        note=change.reason, recorded_by_account_id=actor.account_id))  # fmt: skip
+        else:
+            records.append(HealthRecord(person_id=pid, kind='manual', value=change.colour, at=utcnow(),
+                                        until=change.until, note=change.reason,
+                                        recorded_by_account_id=actor.account_id))  # fmt: skip
+        audit.record(session, actor_id=actor.account_id, actor_label=actor.label, action='healthcode.changed',
+                     target=f'person:{pid}', detail=f'{change.kind} {change.colour} ({change.reason})')  # fmt: skip
+    append_records(session, records)
+    change.status = 'applied'
+    change.decided_by_account_id = actor.account_id
+    change.decided_at = utcnow()
+    session.add(change)
+
+
+def _pending(session: Session, change_id: int) -> ColourChange:
+    change = session.get(ColourChange, change_id)
+    if change is None:
+        raise NotFound(N_('No such change.'))
+    if change.status != 'pending':
+        raise DomainError(N_('This change was decided already.'))
+    return change
+
+
+def approve_change(session: Session, *, actor: Actor, change_id: int) -> ChangeView:
+    """A second admin approves a change that touches more than 10 people; it is applied now."""
+    require_role(actor, Role.admin)
+    change = _pending(session, change_id)
+    if change.requested_by_account_id == actor.account_id:
+        raise DomainError(N_('A second admin must approve: you cannot approve your own change.'))
+    _apply(session, change, actor)
+    audit.record(session, actor_id=actor.account_id, actor_label=actor.label, action='healthcode.change_approved',
+                 target=f'change:{change.id}')  # fmt: skip
+    return _change_view(change)
+
+
+def reject_change(session: Session, *, actor: Actor, change_id: int) -> ChangeView:
+    """Turn down a pending change (the requester may withdraw their own)."""
+    require_role(actor, Role.admin)
+    change = _pending(session, change_id)
+    change.status, change.decided_by_account_id, change.decided_at = 'rejected', actor.account_id, utcnow()
+    session.add(change)
+    audit.record(session, actor_id=actor.account_id, actor_label=actor.label, action='healthcode.change_rejected',
+                 target=f'change:{change.id}')  # fmt: skip
+    return _change_view(change)
+
+
+def _change_view(change: ColourChange) -> ChangeView:
+    assert change.id is not None
+    return ChangeView(id=change.id, kind=change.kind, count=len(change.person_ids.split(',')), colour=change.colour,
+                      reason=change.reason, status=change.status, requested_by=change.requested_by_label,
+                      requested_by_account_id=change.requested_by_account_id,
+                      requested_at=change.requested_at)  # fmt: skip
+
+
+def changes(session: Session, *, actor: Actor, limit: int = 30) -> list[ChangeView]:
+    """Pending changes first, then the latest decided ones."""
+    require_role(actor, Role.admin)
+    rows = session.exec(select(ColourChange).order_by(col(ColourChange.status) != 'pending',
+                                                      col(ColourChange.id).desc()).limit(limit))  # fmt: skip
+    return [_change_view(c) for c in rows]
+
+
+def trace_contacts(session: Session, *, actor: Actor, id_number: str, days: int = TRACE_DAYS) -> list[PersonRow]:
+    """Everyone who passed the same checkpoints as the case within ±2 hours (last `days` days); logged."""
+    require_role(actor, Role.admin)
+    number = normalize_id_number(id_number)
+    case = session.exec(select(Person).where(Person.id_number == number)).first()
+    if case is None:
+        raise NotFound(N_('Nobody is registered with ID number {number}.'), number=mask_id_number(number))
+    audit.record(session, actor_id=actor.account_id, actor_label=actor.label, action='person.read',
+                 target=f'person:{case.id}', detail='contact tracing')  # fmt: skip
+    since = utcnow() - timedelta(days=days)
+    visits = session.exec(select(PassRecord).where(PassRecord.person_id == case.id, col(PassRecord.at) >= since))
+    found: dict[int, tuple[datetime, int]] = {}
+    for visit in visits:
+        others = session.exec(select(PassRecord).where(PassRecord.checkpoint_id == visit.checkpoint_id,
+                                                       PassRecord.person_id != case.id,
+                                                       col(PassRecord.at) >= visit.at - TRACE_WINDOW,
+                                                       col(PassRecord.at) <= visit.at + TRACE_WINDOW))  # fmt: skip
+        for other in others:
+            latest = found.get(other.person_id)
+            if latest is None or other.at > latest[0]:
+                found[other.person_id] = (other.at, other.checkpoint_id)
+    if not found:
+        return []
+    people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(list(found))))}
+    names = {c.id: c for c in session.exec(select(Checkpoint))}
+    rows = []
+    for pid, (at, cp) in sorted(found.items(), key=lambda item: item[1][0]):
+        checkpoint = names.get(cp)
+        rows.append(_row(people[pid], contact_at=at, checkpoint_zh=checkpoint.name_zh if checkpoint else '',
+                         checkpoint_en=checkpoint.name_en if checkpoint else ''))  # fmt: skip
+    return rows

@@ -1,0 +1,1 @@
+"""Reusable page components shared by several modules (the code scanner, …)."""
