@@ -61,7 +61,7 @@ def raw_bytes(token: str) -> bytearray:
     return bytearray(base64.b32decode(body + '=' * (-len(body) % 8)))
 
 
-def text_of(raw: bytes) -> str:
+def text_of(raw: bytes | bytearray) -> str:
     return PREFIX + base64.b32encode(bytes(raw)).decode().rstrip('=')
 
 
