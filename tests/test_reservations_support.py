@@ -1,0 +1,135 @@
+"""Helpers for the reservation tests: a store, an item with its policy, slots at chosen times, many residents."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from models.accounts import Account, Person, Role
+from models.common import new_token, utcnow
+from models.reservations import AllocationMode, ResItem, ResSlot, ResStore
+from services import db
+from services.access import Actor, load_actor
+from services.reservations.policy import local_day
+
+
+def actor_by_phone(phone: str) -> Actor:
+    """The demo resident with `phone` as an Actor."""
+    with db.read_session() as session:
+        account_id = session.scalars(select(Account.id).where(Account.phone == phone)).one()
+        actor = load_actor(session, account_id)
+    assert actor is not None
+    return actor
+
+
+def staff(username: str) -> Actor:
+    """A demo staff account as an Actor."""
+    with db.read_session() as session:
+        account_id = session.scalars(select(Account.id).where(Account.username == username)).one()
+        actor = load_actor(session, account_id)
+    assert actor is not None
+    return actor
+
+
+def family_of(actor: Actor) -> list[int]:
+    """Ids of the family members `actor` manages."""
+    with db.read_session() as session:
+        return list(session.scalars(select(Person.id).where(Person.managed_by_account_id == actor.account_id)))
+
+
+def make_item(*, quota: int = 5, mode: AllocationMode = AllocationMode.fcfs, **policy: int) -> int:
+    """An item whose booking window is always open for today and tomorrow (unless `policy` says otherwise)."""
+    with db.session_scope() as session:
+        values = {'window_open_minute': 0, 'window_days_before': 1, **policy}
+        item = ResItem(code=new_token(6), name_zh='测试口罩', name_en='Test masks', quota=quota, mode=mode, **values)
+        session.add(item)
+        session.flush()
+        assert item.id is not None
+        return item.id
+
+
+def make_store(name: str = '测试药房', district: str = '370102') -> int:
+    """A store in `district`."""
+    with db.session_scope() as session:
+        store = ResStore(
+            name_zh=name,
+            name_en='Test pharmacy',
+            district=district,
+            address_zh='历下区测试路1号',
+            address_en='1 Test Rd',
+            lat=36.66,
+            lon=117.02,
+        )
+        session.add(store)
+        session.flush()
+        assert store.id is not None
+        return store.id
+
+
+def make_slot(
+    store_id: int,
+    item_id: int,
+    *,
+    stock: int,
+    starts_in: timedelta = timedelta(hours=1),
+    length: timedelta = timedelta(hours=2),
+    now: datetime | None = None,
+) -> int:
+    """A slot starting `starts_in` from now with `stock` units."""
+    now = now or utcnow()
+    starts = now + starts_in
+    with db.session_scope() as session:
+        slot = ResSlot(
+            store_id=store_id,
+            item_id=item_id,
+            day=local_day(starts),
+            starts_at=starts,
+            ends_at=starts + length,
+            capacity=stock,
+            remaining=stock,
+        )
+        session.add(slot)
+        session.flush()
+        assert slot.id is not None
+        return slot.id
+
+
+def remaining(slot_id: int) -> int:
+    """The slot's stock as the database has it."""
+    with db.read_session() as session:
+        slot = session.get(ResSlot, slot_id)
+        assert slot is not None
+        return slot.remaining
+
+
+def many_residents(count: int, prefix: str = '') -> list[Actor]:
+    """`count` residents with accounts and profiles (for the rush tests)."""
+    tag = prefix or new_token(3)
+    with db.session_scope() as session:
+        accounts = [Account(role=Role.resident, phone=None, display_name=f'R{i}') for i in range(count)]
+        session.add_all(accounts)
+        session.flush()
+        people = [
+            Person(
+                real_name='测试',
+                district='370102',
+                id_number=f'{tag}{i:06d}'[:18],
+                birth_date=datetime(1990, 1, 1).date(),
+                account_id=a.id,
+            )
+            for i, a in enumerate(accounts)
+        ]
+        session.add_all(people)
+        session.flush()
+        return [
+            Actor(account_id=a.id, role=Role.resident, label=a.display_name, person_id=p.id)  # type: ignore[arg-type]
+            for a, p in zip(accounts, people, strict=True)
+        ]
+
+
+def quota_used(session: Session, person_id: int, item_id: int) -> int:
+    """What the quota ledger says a person has used."""
+    from models.reservations import ResQuota
+
+    row = session.get(ResQuota, (person_id, item_id))
+    return row.used if row else 0
