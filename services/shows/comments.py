@@ -1,0 +1,95 @@
+"""The live cheer and comment stream of a show: length- and rate-limited per resident, hidden by organizers."""
+
+from datetime import timedelta
+
+from sqlmodel import Session, col, func, select
+
+from models.accounts import Account
+from models.common import utcnow
+from models.shows import CommentPublic, ShowComment, ShowState
+from services import audit
+from services.access import Actor
+from services.errors import N_, DomainError, NotFound
+from services.events import bus
+from services.shows import common
+from services.validation import clean_text
+
+MAX_LENGTH = 140
+MIN_INTERVAL_S = 3.0  # one comment every 3 seconds per resident
+PER_MINUTE = 10  # and at most 10 a minute
+OPEN_STATES = (
+    ShowState.scheduled,
+    ShowState.starting_soon,
+    ShowState.live,
+    ShowState.postponed,
+    ShowState.ended,
+    ShowState.replay,
+)
+CHEERS = ('👏', '❤️', '🎉', '好!', 'Bravo!')
+
+
+def post_comment(session: Session, *, actor: Actor, show_id: int, text: str) -> CommentPublic:
+    """A resident cheers or comments; every open watch page of the show shows it at once."""
+    show = common.load(session, show_id)
+    if show.state not in OPEN_STATES:
+        raise DomainError(N_('Comments are closed for this performance.'))
+    body = clean_text(' '.join((text or '').split()), field=N_('Comment'), max_length=MAX_LENGTH)
+    session.get(Account, actor.account_id, with_for_update=True)  # one resident's comments queue up (PostgreSQL)
+    now = utcnow()
+    last = session.exec(
+        select(func.max(ShowComment.created_at)).where(ShowComment.account_id == actor.account_id)
+    ).one()
+    if last is not None and (now - last).total_seconds() < MIN_INTERVAL_S:
+        raise DomainError(N_('You are commenting too fast. Please wait a few seconds.'))
+    recent = session.exec(
+        select(func.count())
+        .select_from(ShowComment)
+        .where(ShowComment.account_id == actor.account_id, col(ShowComment.created_at) > now - timedelta(minutes=1))
+    ).one()
+    if recent >= PER_MINUTE:
+        raise DomainError(N_('At most {limit} comments a minute. Please wait a little.'), limit=PER_MINUTE)
+    row = ShowComment(show_id=show_id, account_id=actor.account_id, author=actor.label[:40], text=body, created_at=now)
+    session.add(row)
+    session.flush()
+    public = CommentPublic.model_validate(row)
+    bus.stage(session, common.SHOW_COMMENT, str(show_id), action='posted', comment=public.model_dump(mode='json'))
+    return public
+
+
+def hide_comment(session: Session, *, actor: Actor, comment_id: int) -> CommentPublic:
+    """An organizer hides a comment: it disappears from every open page and is never shown again."""
+    common.require_organizer(actor)
+    row = session.get(ShowComment, comment_id, with_for_update=True)
+    if row is None:
+        raise NotFound(N_('No such comment.'))
+    if not row.hidden:
+        row.hidden, row.hidden_by, row.hidden_at = True, actor.account_id, utcnow()
+        session.add(row)
+        audit.record(
+            session,
+            actor_id=actor.account_id,
+            actor_label=actor.label,
+            action='show.comment_hidden',
+            target=f'show:{row.show_id}',
+            detail=f'comment:{row.id}',
+        )
+        session.flush()
+        bus.stage(
+            session,
+            common.SHOW_COMMENT,
+            str(row.show_id),
+            action='hidden',
+            comment=CommentPublic.model_validate(row).model_dump(mode='json'),
+        )
+    return CommentPublic.model_validate(row)
+
+
+def recent_comments(
+    session: Session, *, show_id: int, limit: int = 30, include_hidden: bool = False
+) -> list[CommentPublic]:
+    """The newest comments of a show, oldest first (hidden ones only for organizers' moderation)."""
+    query = select(ShowComment).where(ShowComment.show_id == show_id)
+    if not include_hidden:
+        query = query.where(col(ShowComment.hidden).is_(False))
+    rows = session.exec(query.order_by(col(ShowComment.created_at).desc(), col(ShowComment.id).desc()).limit(limit))
+    return [CommentPublic.model_validate(r) for r in reversed(list(rows))]

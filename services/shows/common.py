@@ -1,0 +1,111 @@
+"""Shared by the show services: event names, loading a show, the change history, the public view."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from models.accounts import Role
+from models.common import utcnow
+from models.shows import ChangePublic, LinkPublic, Show, ShowChange, ShowLink, ShowPublic, ShowState
+from services import audit
+from services.access import Actor, require_role
+from services.errors import N_, NotFound
+from services.events import bus
+
+SHOW_CHANGED = 'show.changed'  # key: show id; data: show (ShowPublic as JSON), action
+SHOW_COMMENT = 'show.comment'  # key: show id; data: comment (CommentPublic as JSON), action 'posted' | 'hidden'
+SHOW_REMINDER = 'show.reminder'  # no key; data: accounts (ids), kind 'soon' | 'live', show (JSON)
+SHOW_VIEWERS = 'show.viewers'  # no key; data: origin, counts {show id: open watch pages in that process}
+VENUE_TZ = 'Asia/Shanghai'
+SOON_MINUTES = 10
+ORGANIZERS = (Role.organizer,)  # admins may do what organizers do (services.access.require_role)
+
+
+def require_organizer(actor: Actor | None) -> Actor:
+    """Refuse unless the actor runs shows (organizer or admin)."""
+    return require_role(actor, *ORGANIZERS)
+
+
+def load(session: Session, show_id: int, *, lock: bool = False) -> Show:
+    """The show with `show_id`, or a NotFound refusal."""
+    show = session.get(Show, show_id, with_for_update=lock)
+    if show is None:
+        raise NotFound(N_('No such performance.'))
+    return show
+
+
+def links_of(session: Session, show_id: int) -> list[LinkPublic]:
+    """The platform links of a show, in the organizer's order."""
+    rows = session.exec(
+        select(ShowLink).where(ShowLink.show_id == show_id).order_by(col(ShowLink.position), col(ShowLink.id))
+    )
+    return [LinkPublic(name=r.name, url=r.url) for r in rows]
+
+
+def to_public(session: Session, show: Show) -> ShowPublic:
+    """What every page may show about a show (with its platform links)."""
+    assert show.id is not None
+    data = show.model_dump()
+    data['links'] = links_of(session, show.id)
+    return ShowPublic.model_validate(data)
+
+
+def record(
+    session: Session,
+    show: Show,
+    *,
+    actor: Actor | None,
+    action: str,
+    from_state: ShowState | None = None,
+    old_starts_at: datetime | None = None,
+    detail: str = '',
+) -> None:
+    """Write the history entry and the audit entry for a change, bump the version, publish after commit."""
+    assert show.id is not None
+    now = utcnow()
+    show.version += 1
+    show.updated_at = now
+    session.add(show)
+    label = actor.label if actor else 'system'
+    session.add(
+        ShowChange(
+            show_id=show.id,
+            at=now,
+            actor_account_id=actor.account_id if actor else None,
+            actor_label=label[:80],
+            action=action,
+            from_state=from_state.value if from_state else '',
+            to_state=show.state.value,
+            old_starts_at=old_starts_at,
+            new_starts_at=show.starts_at if old_starts_at is not None else None,
+            detail=detail[:300],
+        )
+    )
+    audit.record(
+        session,
+        actor_id=actor.account_id if actor else None,
+        actor_label=label,
+        action=f'show.{action}',
+        target=f'show:{show.id}',
+        detail=detail,
+    )
+    session.flush()
+    public = to_public(session, show)
+    bus.stage(session, SHOW_CHANGED, str(show.id), action=action, show=public.model_dump(mode='json'))
+
+
+def history(session: Session, *, show_id: int, limit: int = 100) -> list[ChangePublic]:
+    """Every recorded change of a show, newest first (who, when, from which state to which, old and new time)."""
+    rows = session.exec(
+        select(ShowChange)
+        .where(ShowChange.show_id == show_id)
+        .order_by(col(ShowChange.at).desc(), col(ShowChange.id).desc())
+        .limit(limit)
+    )
+    return [ChangePublic.model_validate(r) for r in rows]
+
+
+def venue_time(moment: datetime, tz: str = VENUE_TZ) -> datetime:
+    """An aware datetime in the venue's time zone."""
+    return moment.astimezone(ZoneInfo(tz))

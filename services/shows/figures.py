@@ -1,0 +1,176 @@
+"""Viewer figures, kept apart: in-app concurrent viewers (counted by the app) and what each platform reported."""
+
+import csv
+import io
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, col, select
+
+from models.common import utcnow
+from models.shows import PlatformFigure, Show, ShowState, ViewerSample
+from services.access import Actor
+from services.errors import N_, DomainError
+from services.shows import common, editing
+from services.shows.editing import parse_venue_time
+from services.validation import clean_text
+
+MAX_VIEWS = 10_000_000_000
+MAX_CSV_BYTES = 512 * 1024
+MAX_CSV_ROWS = 5000
+
+
+class PlatformTotal(SQLModel):
+    platform: str
+    concurrent_peak: int
+    cumulative_views: int
+    recorded_at: datetime
+
+
+class FiguresPanel(SQLModel):
+    """The aggregate panel: platform figures summed among themselves; in-app figures on their own."""
+
+    platforms: list[PlatformTotal]
+    platform_peak_sum: int
+    platform_views_sum: int
+    inapp_peak: int
+
+
+def _count(raw: str | int, *, field: str) -> int:
+    text = str(raw).strip().replace(',', '').replace('_', '')
+    if not text.isdigit():
+        raise DomainError(N_('{field}: please enter a whole number of 0 or more.'), field=field)
+    value = int(text)
+    if value > MAX_VIEWS:
+        raise DomainError(N_('{field}: the number is too large.'), field=field)
+    return value
+
+
+def _figure(show: Show, actor: Actor, platform: str, peak: str | int, views: str | int, when: str) -> PlatformFigure:
+    assert show.id is not None
+    name = clean_text(platform, field=N_('Platform name'), max_length=40)
+    recorded = parse_venue_time(when, field=N_('Time'), tz=show.timezone) if (when or '').strip() else utcnow()
+    return PlatformFigure(
+        show_id=show.id,
+        platform=name,
+        concurrent_peak=_count(peak, field=N_('Concurrent peak')),
+        cumulative_views=_count(views, field=N_('Cumulative views')),
+        recorded_at=recorded,
+        entered_by=actor.account_id,
+    )
+
+
+def add_figure(
+    session: Session,
+    *,
+    actor: Actor,
+    show_id: int,
+    platform: str,
+    concurrent_peak: str | int,
+    cumulative_views: str | int,
+    recorded_local: str = '',
+) -> int:
+    """An organizer enters what one platform reported (time in venue time; empty: now)."""
+    common.require_organizer(actor)
+    show = common.load(session, show_id)
+    session.add(_figure(show, actor, platform, concurrent_peak, cumulative_views, recorded_local))
+    return 1
+
+
+def import_csv(session: Session, *, actor: Actor, show_id: int, data: bytes) -> int:
+    """Import platform figures from CSV (platform, concurrent_peak, cumulative_views[, recorded_at]); all or nothing."""
+    common.require_organizer(actor)
+    show = common.load(session, show_id)
+    if len(data) > MAX_CSV_BYTES:
+        raise DomainError(N_('The CSV file may be at most {limit} KB.'), limit=MAX_CSV_BYTES // 1024)
+    try:
+        text = data.decode('utf-8-sig')
+    except UnicodeDecodeError:
+        raise DomainError(N_('The CSV file must be UTF-8 text.')) from None
+    reader = csv.reader(io.StringIO(text))
+    rows = [r for r in reader if any(cell.strip() for cell in r)]
+    if rows and len(rows[0]) > 1 and not rows[0][1].strip().replace(',', '').isdigit():
+        rows = rows[1:]  # a header row
+    if not rows:
+        raise DomainError(N_('The CSV file has no figures.'))
+    if len(rows) > MAX_CSV_ROWS:
+        raise DomainError(N_('At most {limit} rows per file.'), limit=MAX_CSV_ROWS)
+    figures = []
+    for number, row in enumerate(rows, start=1):
+        if len(row) not in (3, 4):
+            raise DomainError(
+                N_('Row {row}: expected platform, concurrent peak, cumulative views and optionally a time.'), row=number
+            )
+        name = row[0].strip()
+        if not name or len(name) > 40:
+            raise DomainError(N_('Row {row}: the platform name is missing or longer than 40 characters.'), row=number)
+        numbers = [cell.strip().replace(',', '') for cell in row[1:3]]
+        if not all(n.isdigit() and int(n) <= MAX_VIEWS for n in numbers):
+            raise DomainError(N_('Row {row}: the figures must be whole numbers of 0 or more.'), row=number)
+        when = row[3].strip() if len(row) == 4 else ''
+        if when and editing.TIME_RE.fullmatch(when) is None:
+            raise DomainError(N_('Row {row}: please write the time as YYYY-MM-DD HH:MM.'), row=number)
+        figures.append(_figure(show, actor, name, numbers[0], numbers[1], when))
+    session.add_all(figures)
+    return len(figures)
+
+
+def panel(session: Session, *, show_id: int) -> FiguresPanel:
+    """Latest figures per platform, their sums, and the app's own peak — never added together."""
+    show = common.load(session, show_id)
+    latest: dict[str, PlatformTotal] = {}
+    peaks: dict[str, int] = {}
+    for row in session.exec(
+        select(PlatformFigure)
+        .where(PlatformFigure.show_id == show_id)
+        .order_by(col(PlatformFigure.recorded_at), col(PlatformFigure.id))
+    ):
+        peaks[row.platform] = max(peaks.get(row.platform, 0), row.concurrent_peak)
+        latest[row.platform] = PlatformTotal(
+            platform=row.platform,
+            concurrent_peak=peaks[row.platform],
+            cumulative_views=row.cumulative_views,
+            recorded_at=row.recorded_at,
+        )
+    platforms = sorted(latest.values(), key=lambda p: -p.cumulative_views)
+    return FiguresPanel(
+        platforms=platforms,
+        platform_peak_sum=sum(p.concurrent_peak for p in platforms),
+        platform_views_sum=sum(p.cumulative_views for p in platforms),
+        inapp_peak=show.inapp_peak,
+    )
+
+
+def series(session: Session, *, show_id: int) -> dict[str, list[tuple[str, int]]]:
+    """The chart over time: cumulative views per platform, and in-app concurrent viewers ('' key), ISO UTC times."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    for row in session.exec(
+        select(PlatformFigure).where(PlatformFigure.show_id == show_id).order_by(col(PlatformFigure.recorded_at))
+    ):
+        out.setdefault(row.platform, []).append((row.recorded_at.isoformat(), row.cumulative_views))
+    samples = session.exec(
+        select(ViewerSample).where(ViewerSample.show_id == show_id).order_by(col(ViewerSample.minute))
+    )
+    out[''] = [(s.minute.isoformat(), s.viewers) for s in samples]
+    return out
+
+
+def sample_viewers(session: Session, *, counts: dict[int, int], now: datetime | None = None) -> int:
+    """Once a minute: store the in-app viewer count of each live show and raise its peak (first process wins)."""
+    now = now or utcnow()
+    minute = now.astimezone(UTC).replace(second=0, microsecond=0)
+    stored = 0
+    live = session.exec(select(Show).where(Show.state == ShowState.live)).all()
+    for show in live:
+        assert show.id is not None
+        viewers = counts.get(show.id, 0)
+        if viewers > show.inapp_peak:
+            show.inapp_peak = viewers
+            session.add(show)
+        try:
+            with session.begin_nested():
+                session.add(ViewerSample(show_id=show.id, minute=minute, viewers=viewers))
+            stored += 1
+        except IntegrityError:
+            pass  # another process sampled this minute
+    return stored

@@ -1,0 +1,307 @@
+"""Residents' cloud performances (phone first): the schedule, the watch page, the "Live now" banner on Home."""
+
+from typing import Any
+
+from nicegui import context, ui
+
+from models.accounts import Role
+from models.shows import CommentPublic, ShowPublic, ShowState
+from services.errors import N_, NotFound
+from services.events import DomainEvent
+from services.shows import comments, common, editing, reminders, schedule
+from services.shows.viewers import counter
+from views import call, live
+from views.frame import ServiceTile, add_home_section, add_service_tile, current_actor, page
+from views.i18n import _
+from views.shows_routes import register_routes
+from views.shows_widgets import (
+    NOT_AVAILABLE,
+    badge,
+    client_clock,
+    countdown,
+    description,
+    poster,
+    set_badge,
+    times,
+    title,
+)
+
+S = ShowState
+PLAYABLE = (S.live, S.replay)
+COMMENTS_SHOWN = 30
+GROUPS = (
+    ('live', N_('Live now')),
+    ('today', N_('Today')),
+    ('upcoming', N_('Upcoming')),
+    ('past', N_('Past performances and replays')),
+)
+
+
+def show_card(show: ShowPublic) -> None:
+    """One show in the schedule: poster, title, troupe, times, state, countdown or replay."""
+    with (
+        ui.link(target=f'/shows/{show.id}').classes('no-underline text-black w-full'),
+        ui.card().classes('w-full p-2 scc-show-card').mark('scc-show-card'),
+        ui.row().classes('w-full no-wrap gap-3 items-start'),
+    ):
+        poster(show, classes='w-20 h-20 rounded shrink-0')
+        with ui.column().classes('gap-1 grow min-w-0'):
+            with ui.row().classes('items-center gap-2'):
+                badge(show)
+                if show.banner:
+                    ui.icon('warning', color='warning').tooltip(_('Technical difficulties'))
+            ui.label(title(show)).classes('font-bold leading-tight scc-show-title').mark('scc-show-title')
+            ui.label(f'{show.troupe} · {show.venue}').classes('text-xs text-gray-700')
+            times(show)
+            if show.state in (S.scheduled, S.starting_soon, S.postponed):
+                countdown(show)
+            if show.state is S.cancelled and show.cancel_reason:
+                ui.label(_('Cancelled: {reason}', reason=show.cancel_reason)).classes('text-xs text-red-800')
+            if show.state is S.replay:
+                ui.label(_('Watch the replay')).classes('text-sm text-primary font-bold')
+
+
+async def live_now_section(actor: Any) -> None:
+    """Home: a red "Live now" banner while a show is live (appears and disappears without reload)."""
+    shows = {s.id: s for s in await call.read(schedule.live_now)}
+
+    @ui.refreshable
+    def banner() -> None:
+        for show in shows.values():
+            with (
+                ui.link(target=f'/shows/{show.id}').classes('no-underline w-full'),
+                ui.card().classes('w-full bg-red-700 text-white p-3 scc-live-banner').mark('scc-live-banner'),
+                ui.row().classes('items-center no-wrap gap-2'),
+            ):
+                ui.icon('live_tv', size='28px')
+                with ui.column().classes('gap-0 min-w-0'):
+                    ui.label(_('Live now')).classes('text-xs font-bold uppercase')
+                    ui.label(title(show)).classes('font-bold')
+
+    def changed(event: DomainEvent) -> None:
+        show = ShowPublic.model_validate(event.data['show'])
+        was_live = show.id in shows
+        if show.state is S.live:
+            shows[show.id] = show
+        else:
+            shows.pop(show.id, None)
+        if was_live or show.state is S.live:
+            banner.refresh()
+
+    banner()
+    live.on(common.SHOW_CHANGED, changed)
+
+
+def register() -> None:
+    register_routes()
+    add_service_tile(
+        ServiceTile('/shows', N_('Cloud performances'), N_('Watch Jinan troupes live from home'), 'theater_comedy', 40)
+    )
+    add_home_section(5, live_now_section)
+
+    @page('/shows', roles=(Role.resident,))
+    async def schedule_page() -> None:
+        client_clock()
+        shows = {s.id: s for s in await call.read(schedule.current_shows)}
+        ui.label(_('Cloud performances')).classes('text-xl font-bold')
+
+        @ui.refreshable
+        def groups() -> None:
+            from models.common import utcnow
+
+            grouped = schedule.group(list(shows.values()), now=utcnow())
+            for key, heading in GROUPS:
+                items = getattr(grouped, key)
+                if not items and key != 'upcoming':
+                    continue
+                ui.label(_(heading)).classes(f'text-lg font-bold mt-2 scc-group-{key}').mark(f'scc-group-{key}')
+                if not items:
+                    ui.label(_('Nothing announced yet.')).classes('text-gray-600')
+                for show in items:
+                    show_card(show)
+
+        def changed(event: DomainEvent) -> None:
+            show = ShowPublic.model_validate(event.data['show'])
+            shows[show.id] = show
+            groups.refresh()
+
+        groups()
+        live.on(common.SHOW_CHANGED, changed)
+        with ui.row().classes('gap-3 text-sm mt-2'):
+            ui.link(_('Subscribe to the calendar'), '/shows/calendar.ics').props('target=_blank')
+            ui.link(_('Open data (JSON)'), '/shows/feed.json').props('target=_blank')
+
+    @page('/shows/{show_id}', roles=(Role.resident,))
+    async def watch_page(show_id: int) -> None:
+        actor = current_actor()
+        assert actor is not None
+        try:
+            show = await call.read(editing.get_show, show_id=show_id)
+        except NotFound:
+            ui.label(_('No such performance.')).classes('text-lg')
+            ui.link(_('Back to the schedule'), '/shows')
+            return
+        client_clock(player=True)
+        state: dict[str, ShowPublic] = {'show': show}
+        ui.link('← ' + _('Schedule'), '/shows').classes('text-sm')
+        with ui.row().classes('w-full no-wrap gap-3 items-start'):
+            poster(show, classes='w-24 h-24 rounded shrink-0')
+            with ui.column().classes('gap-1 min-w-0'):
+                state_badge = badge(show)
+                ui.label(title(show)).classes('text-lg font-bold leading-tight')
+                ui.label(f'{show.troupe} · {show.venue}').classes('text-sm text-gray-700')
+        banner = (
+            ui.label(_('Technical difficulties: we are working on it, please stay with us.'))
+            .classes('w-full bg-amber-100 text-amber-900 border border-amber-400 rounded p-2 scc-banner')
+            .mark('scc-banner')
+        )
+        banner.set_visibility(show.banner)
+
+        @ui.refreshable
+        def when() -> None:
+            current = state['show']
+            times(current)
+            if current.state in (S.scheduled, S.starting_soon, S.postponed):
+                countdown(current)
+            if current.state is S.postponed:
+                ui.label(_('Postponed to the time above.')).classes('text-sm text-orange-900')
+            if current.state is S.cancelled:
+                ui.label(_('Cancelled: {reason}', reason=current.cancel_reason)).classes(
+                    'text-sm text-red-800 scc-cancelled'
+                ).mark('scc-cancelled')
+
+        when()
+        with ui.element('div').classes('scc-player').mark('scc-player') as player:
+            video = (
+                ui.element('video').props('controls playsinline autoplay muted').classes('scc-video').mark('scc-video')
+            )
+            ui.label(_(NOT_AVAILABLE)).classes('scc-stream-na')
+
+        def show_player(current: ShowPublic) -> None:
+            url = current.stream_url if current.state is S.live else current.replay_url
+            player.set_visibility(current.state in PLAYABLE)
+            video.props['data-scc-src'] = url if current.state in PLAYABLE else ''
+
+        show_player(show)
+        viewers = ui.label().classes('text-xs text-gray-600 scc-viewers').mark('scc-viewers')
+
+        def show_viewers(_event: DomainEvent | None = None) -> None:
+            if _event is not None:
+                counter.heard(_event)
+            text = _('{count} watching in the app', count=counter.total(show_id))
+            if viewers.text != text:
+                viewers.text = text
+
+        show_viewers()
+        if description(show):
+            ui.label(description(show)).classes('text-sm whitespace-pre-line')
+        await reminder_row(actor, show)
+        if show.links:
+            ui.label(_('Also streamed on')).classes('font-bold')
+            with ui.row().classes('gap-2 flex-wrap'):
+                for link in show.links:
+                    button = ui.button(link.name, icon='open_in_new').props('outline no-caps target=_blank')
+                    button.props['href'] = link.url  # set directly: a URL is never parsed as props
+                    button.classes('scc-platform-link').mark('scc-platform-link')
+
+        def changed(event: DomainEvent) -> None:
+            current = ShowPublic.model_validate(event.data['show'])
+            state['show'] = current
+            set_badge(state_badge, current)
+            banner.set_visibility(current.banner)
+            show_player(current)
+            when.refresh()
+
+        live.on(common.SHOW_CHANGED, changed, key=str(show_id))
+        live.on(common.SHOW_VIEWERS, show_viewers)
+        context.client.on_connect(lambda: counter.join(show_id))
+        context.client.on_disconnect(lambda: counter.leave(show_id))
+        await comment_stream(actor, show_id)
+
+
+async def reminder_row(actor: Any, show: ShowPublic) -> None:
+    """ "Remind me" and "Add to calendar"."""
+    subscribed = {'on': await call.read(reminders.is_subscribed, actor=actor, show_id=show.id)}
+    with ui.row().classes('gap-2 items-center'):
+
+        async def toggle() -> None:
+            fn = reminders.unsubscribe if subscribed['on'] else reminders.subscribe
+            result = await call.attempt(fn, actor=actor, show_id=show.id)
+            if result is None:
+                return
+            subscribed['on'] = result
+            remind.text = _('Reminder on') if result else _('Remind me')
+            remind.props(f'icon={"notifications_active" if result else "notifications"}')
+            ui.notify(
+                _('We will remind you 10 minutes before and when it goes live.') if result else _('Reminder off.')
+            )
+
+        if show.state not in (S.ended, S.replay, S.cancelled):
+            remind = (
+                ui.button(
+                    _('Reminder on') if subscribed['on'] else _('Remind me'),
+                    on_click=toggle,
+                    icon='notifications_active' if subscribed['on'] else 'notifications',
+                )
+                .props('unelevated no-caps')
+                .classes('scc-remind')
+                .mark('scc-remind')
+            )
+        ui.button(_('Add to calendar'), icon='event').props(f'flat no-caps href=/shows/{show.id}.ics')
+
+
+async def comment_stream(actor: Any, show_id: int) -> None:
+    """The live cheers and comments: newest at the bottom; hidden ones vanish for everyone."""
+    ui.label(_('Cheers and comments')).classes('font-bold mt-2')
+    shown: dict[int, ui.element] = {}
+    box = ui.column().classes('w-full gap-1 max-h-72 overflow-y-auto scc-comments').mark('scc-comments')
+
+    def add(comment: CommentPublic) -> None:
+        if comment.id in shown or comment.hidden:
+            return
+        with box, ui.row().classes('gap-2 no-wrap items-baseline scc-comment').mark('scc-comment') as row:
+            ui.label(comment.author).classes('text-xs text-gray-600 shrink-0')
+            ui.label(comment.text).classes('text-sm break-all')  # a label escapes: typed HTML stays text
+        shown[comment.id] = row
+        while len(shown) > COMMENTS_SHOWN:
+            oldest = next(iter(shown))
+            shown.pop(oldest).delete()
+
+    for comment in await call.read(comments.recent_comments, show_id=show_id, limit=COMMENTS_SHOWN):
+        add(comment)
+
+    def heard(event: DomainEvent) -> None:
+        comment = CommentPublic.model_validate(event.data['comment'])
+        if event.data.get('action') == 'hidden':
+            row = shown.pop(comment.id, None)
+            if row is not None:
+                row.delete()
+        else:
+            add(comment)
+
+    live.on(common.SHOW_COMMENT, heard, key=str(show_id))
+    with ui.row().classes('w-full no-wrap gap-1 items-center'):
+        text = (
+            ui.input(placeholder=_('Say something (max. 140 characters)'))
+            .props('outlined dense maxlength=140 counter')
+            .classes('grow scc-comment-input')
+            .mark('scc-comment-input')
+        )
+
+        async def send(value: str | None = None) -> None:
+            body = value if value is not None else (text.value or '')
+            if (
+                await call.attempt(comments.post_comment, actor=actor, show_id=show_id, text=body) is not None
+                and value is None
+            ):
+                text.value = ''
+
+        ui.button(icon='send', on_click=lambda: send()).props('round unelevated').classes('scc-comment-send').mark(
+            'scc-comment-send'
+        )
+        text.on('keydown.enter', lambda: send())
+    with ui.row().classes('gap-1 flex-wrap'):
+        for cheer in comments.CHEERS:
+            ui.button(cheer, on_click=lambda c=cheer: send(c)).props('outline dense no-caps rounded').classes(
+                'scc-cheer'
+            )
