@@ -114,6 +114,7 @@ class ConsultPublic(SQLModel):
     person_id: int
     patient_name: str
     patient_masked: str
+    patient_district: str = ''
     status: ConsultStatus
     temperature: float
     symptoms: list[str]

@@ -34,6 +34,7 @@ def to_public(session: Session, row: ClinicConsultation) -> ConsultPublic:
     assert row.id is not None and person is not None
     return ConsultPublic(
         id=row.id, person_id=row.person_id, patient_name=person.real_name, patient_masked=mask_name(person.real_name),
+        patient_district=person.district,
         status=ConsultStatus(row.status), temperature=row.temperature, symptoms=split(row.symptoms),
         onset_date=row.onset_date,
         exposure=row.exposure, travel=row.travel, travel_detail=row.travel_detail, red_flags=split(row.red_flags),
