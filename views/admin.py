@@ -151,17 +151,14 @@ def register() -> None:
         urgent = ui.checkbox(_('Urgent'))
 
         async def post() -> None:
-            try:
-                draft = NoticeCreate(
-                    title_zh=title_zh.value or '',
-                    title_en=title_en.value or '',
-                    body_zh=body_zh.value or '',
-                    body_en=body_en.value or '',
-                    urgent=urgent.value,
-                )
-            except ValueError:
-                ui.notify(_('Please fill in every field.'), type='negative')
-                return
+            # Not validated here: the service checks every field and says which one is wrong (empty, too long).
+            draft = NoticeCreate.model_construct(
+                title_zh=title_zh.value or '',
+                title_en=title_en.value or '',
+                body_zh=body_zh.value or '',
+                body_en=body_en.value or '',
+                urgent=bool(urgent.value),
+            )
             posted = await call.attempt(notices.post_notice, actor=actor, notice=draft)
             if posted is not None:
                 ui.notify(_('Announcement posted: every open Home shows it now.'), type='positive')
