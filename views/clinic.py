@@ -9,6 +9,7 @@ from services.access import Actor
 from services.clinic import CLINIC_CONSULT, consult, queue, referral, rules
 from services.clinic.board import QueueSnapshot
 from services.clinic.clinics import clinic, nearest
+from services.errors import N_
 from services.events import DomainEvent
 from views import call, live
 from views.clinic_form import triage_form
@@ -17,7 +18,8 @@ from views.clinic_room import chat_panel, labels, local, status_label
 from views.frame import ServiceTile, add_home_section, add_service_tile, current_actor, page
 from views.i18n import _, pick
 
-COLOURS = {'green': ('Green', 'bg-green-600'), 'yellow': ('Yellow', 'bg-yellow-400'), 'red': ('Red', 'bg-red-700')}
+COLOURS = {'green': (N_('Green'), 'bg-green-600'), 'yellow': (N_('Yellow'), 'bg-yellow-400'),
+           'red': (N_('Red'), 'bg-red-700')}  # fmt: skip
 
 
 def consult_link(c: ConsultPublic) -> None:
@@ -95,8 +97,8 @@ async def record(actor: Actor, c: ConsultPublic) -> None:
 
 
 def register() -> None:
-    add_service_tile(ServiceTile('/clinic', 'Fever clinic', 'See a doctor online about a fever', 'medical_services',
-                                 order=30))  # fmt: skip
+    tile = ServiceTile('/clinic', N_('Fever clinic'), N_('See a doctor online about a fever'), 'medical_services', 30)
+    add_service_tile(tile)
     add_home_section(40, home_section)
 
     @page('/clinic', roles=(Role.resident,))

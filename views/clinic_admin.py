@@ -4,6 +4,7 @@ from nicegui import ui
 
 from models.accounts import Role
 from services.clinic import CLINIC_QUEUE, rules, stats
+from services.errors import N_
 from views import call, live
 from views.frame import StaffLink, add_staff_link, current_actor, page
 from views.i18n import _
@@ -16,7 +17,7 @@ def _minutes(value: float | None) -> str:
 
 
 def register() -> None:
-    add_staff_link(StaffLink('/clinic/admin', 'Fever clinic figures', 'monitoring', (Role.admin,)))
+    add_staff_link(StaffLink('/clinic/admin', N_('Fever clinic figures'), 'monitoring', (Role.admin,)))
 
     @page('/clinic/admin', roles=(Role.admin,), layout='staff')
     async def clinic_admin() -> None:

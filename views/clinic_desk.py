@@ -8,6 +8,7 @@ from models.common import utcnow
 from services.access import Actor
 from services.clinic import CLINIC_CONSULT, CLINIC_QUEUE, board, consult, queue, rules
 from services.clinic.clinics import CLINICS
+from services.errors import N_
 from services.events import DomainEvent
 from views import call, live
 from views.clinic_live import beep, present_desk, unlock_audio
@@ -45,7 +46,7 @@ def queue_row(c: ConsultPublic, place: int) -> None:
 
 
 def register() -> None:
-    add_staff_link(StaffLink('/clinic/desk', 'Fever clinic desk', 'medical_services', (Role.doctor,)))
+    add_staff_link(StaffLink('/clinic/desk', N_('Fever clinic desk'), 'medical_services', (Role.doctor,)))
 
     @page('/clinic/desk', roles=(Role.doctor,), layout='staff')
     async def desk() -> None:

@@ -9,13 +9,14 @@ from models.clinic import ConsultPublic, MessagePublic
 from services.access import Actor
 from services.city import current_city
 from services.clinic import CLINIC_CHAT, consult, rules
+from services.errors import N_
 from services.events import DomainEvent
 from views import call, live
 from views.i18n import _
 
 STATUS_LABELS = {
-    'waiting': 'Waiting', 'in_consult': 'In consultation', 'done': 'Finished', 'left': 'Left the queue',
-    'dropped': 'Removed after 5 minutes away',
+    'waiting': N_('Waiting'), 'in_consult': N_('In consultation'), 'done': N_('Finished'),
+    'left': N_('Left the queue'), 'dropped': N_('Removed after 5 minutes away'),
 }  # fmt: skip
 
 
