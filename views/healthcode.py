@@ -1,14 +1,215 @@
-"""Placeholder for the health code screen until M1 (issue 3) replaces this module."""
+"""The resident's health code screen: live signed QR, colour in words, explanation, family switch, 'I passed'."""
 
-from nicegui import ui
+import asyncio
+import logging
+
+from fastapi.responses import JSONResponse
+from nicegui import app, background_tasks, ui
 
 from models.accounts import Role
-from views.frame import page
-from views.i18n import _
+from models.common import utcnow
+from services import people
+from services.errors import N_
+from services.events import DomainEvent
+from services.healthcode import CHANGED, checkpoints, codes, keys
+from services.healthcode.codes import LiveCode
+from services.healthcode.rules import rulebook
+from views import call, live
+from views.components.scanner import scanner
+from views.frame import StaffLink, add_home_section, add_staff_link, current_actor, page
+from views.healthcode_ui import BAND_CSS, COLOUR_STYLE, explanation_card, fmt_time, qr_svg
+from views.i18n import _, is_zh, pick
+
+log = logging.getLogger(__name__)
+REFRESH_S = 30
+CLOCK_JS = """
+if (!window.sccClock) { window.sccClock = setInterval(() => {
+  const t = new Date().toLocaleTimeString('zh-CN', {hour12: false});
+  document.querySelectorAll('.scc-clock').forEach(e => { e.textContent = t; });
+}, 1000); }
+"""
+_started = False
+
+
+def code_card(code: LiveCode) -> None:
+    """The full-width code: colour, icon and words, masked name, QR, live clock and moving band."""
+    background, foreground, icon, word = COLOUR_STYLE[code.colour]
+    with (
+        ui.column().classes(f'w-full items-center gap-2 p-4 rounded-xl scc-code scc-code-{code.colour}')
+        .style(f'background:{background}; color:{foreground}').mark('scc-code')
+    ):  # fmt: skip
+        with ui.row().classes('items-center gap-2 no-wrap'):
+            ui.icon(icon, size='40px')
+            ui.label(_(word)).classes('text-3xl font-bold scc-colour-word').mark('scc-colour-word')
+        who = f'{code.relation} · {code.masked_name}' if code.relation else code.masked_name
+        ui.label(who).classes('text-lg')
+        ui.html(qr_svg(code.token), sanitize=False).classes('scc-qr w-full max-w-[280px] bg-white p-2 rounded')
+        ui.label(code.token).classes('hidden scc-token').mark('scc-token')
+        ui.label('--:--:--').classes('scc-clock text-4xl font-mono font-bold')
+        ui.element('div').classes('scc-band w-full rounded')
+        ui.label(_('Valid until {time} · refreshes every 30 s', time=fmt_time(code.expires_at)[-5:])).classes('text-xs')
 
 
 def register() -> None:
+    add_home_section(10, healthcode_home_section)
+    add_staff_link(StaffLink('/checkpoint', N_('Checkpoint'), 'qr_code_scanner', (Role.checkpoint,)))
+    add_staff_link(StaffLink('/admin/healthcode', N_('Health codes'), 'health_and_safety', (Role.admin,)))
+    global _started
+    if not _started:
+        _started = True
+        app.on_startup(_on_startup)
+
+    @app.get('/.well-known/scc-keys.json')
+    async def key_set() -> JSONResponse:
+        data = await call.read(keys.key_set)
+        return JSONResponse(data, headers={'Cache-Control': 'max-age=60'})
+
     @page('/code', roles=(Role.resident,))
-    async def code_page() -> None:
-        ui.label(_('Health code')).classes('text-xl font-bold')
-        ui.label(_('The health code service is not open yet.')).classes('text-gray-700')
+    async def code_page(person: int | None = None) -> None:
+        actor = current_actor()
+        assert actor is not None
+        household = await call.read(people.household, actor=actor)
+        selected = next((p for p in household if p.id == person), household[0])
+        state = {'person': selected}
+        ui.add_css(BAND_CSS)
+        ui.run_javascript(CLOCK_JS)
+        if len(household) > 1:
+            options = {p.id: _('Me') if p.id == actor.person_id else f'{p.relation or ""} {p.masked_name}'.strip()
+                       for p in household}  # fmt: skip
+
+            async def switch(event) -> None:  # type: ignore[no-untyped-def]
+                state['person'] = next(p for p in household if p.id == event.value)
+                await show()
+
+            ui.toggle(options, value=selected.id, on_change=switch).props('no-caps spread').classes('w-full')
+        holder = ui.column().classes('w-full gap-3')
+
+        async def show() -> None:
+            try:
+                code = await call.read(codes.issue_code, actor=actor, person_id=state['person'].id)
+            except Exception:
+                log.exception('could not issue a code')
+                return
+            holder.clear()
+            now = utcnow()
+            with holder:
+                code_card(code)
+                ui.label(_('Why this colour')).classes('text-lg font-bold')
+                if not code.reasons:
+                    ui.label(_('No rule applies: your records give a green code.')).classes('text-gray-700')
+                for reason in code.reasons:
+                    explanation_card(reason, now)
+                ui.link(_('Rules (version {version})', version=code.rules_version), '/code/rules').classes('text-sm')
+
+        await show()
+        ui.timer(REFRESH_S, show)
+
+        def on_change(event: DomainEvent) -> None:
+            if event.key == state['person'].subject_id:
+                background_tasks.create(show(), name='healthcode-flip')
+
+        for member in household:
+            live.on(CHANGED, on_change, key=member.subject_id)
+        await actions(state)
+
+    async def actions(state: dict) -> None:
+        actor = current_actor()
+        assert actor is not None
+        short_label = ui.label('').classes('text-2xl font-mono font-bold text-center w-full').mark('scc-short-code')
+
+        async def short() -> None:
+            code = await call.attempt(codes.new_short_code, actor=actor, person_id=state['person'].id)
+            if code:
+                short_label.text = _('Short code: {code} (3 min)', code=f'{code[:4]} {code[4:]}')
+
+        with ui.dialog() as dialog, ui.card().classes('w-full gap-2'):
+            ui.label(_('Scan the QR poster of the checkpoint')).classes('font-bold')
+
+            async def poster_read(text: str) -> None:
+                verdict = await call.attempt(checkpoints.show_code_pass, actor=actor, person_id=state['person'].id,
+                                             poster=text)  # fmt: skip
+                if verdict is not None:
+                    dialog.close()
+                    place = pick(verdict.params['checkpoint_zh'], verdict.params['checkpoint_en'])
+                    ok = verdict.result == 'pass'
+                    ui.notify(_('Pass recorded at {place}', place=place) if ok else
+                              _('Not passed at {place}: your code is not green', place=place),
+                              type='positive' if ok else 'negative', position='center')  # fmt: skip
+                    await history.refresh()
+
+            scanner(poster_read)
+            ui.button(_('Close'), on_click=dialog.close).props('flat')
+        with ui.row().classes('w-full gap-2 no-wrap'):
+            ui.button(_('Short code'), icon='pin', on_click=short).props('outline no-caps').classes('grow')
+            ui.button(_('I passed'), icon='how_to_reg', on_click=dialog.open).props('unelevated no-caps').classes(
+                'grow').mark('scc-i-passed')  # fmt: skip
+        if state['person'].id != actor.person_id or len(await call.read(people.family, actor=actor)) > 0:
+            ui.link(_('Paper codes for family members'), '/code/paper').classes('text-sm')
+
+        @ui.refreshable
+        async def history() -> None:
+            passes = await call.read(checkpoints.my_passes, actor=actor, person_id=state['person'].id)
+            with ui.expansion(_('Where my code was checked ({count})', count=len(passes))).classes('w-full'):
+                if not passes:
+                    ui.label(_('No checks recorded in the last 28 days.')).classes('text-gray-700')
+                for item in passes:
+                    word = _('passed') if item.result == 'pass' else _('stopped')
+                    temp = f' · {item.temperature:.1f} ℃' if item.temperature is not None else ''
+                    ui.label(f'{fmt_time(item.at)} · {pick(item.checkpoint_zh, item.checkpoint_en)} · {word}{temp}'
+                             ).classes('text-sm')  # fmt: skip
+
+        await history()
+
+    @page('/code/rules', layout='public')
+    async def rules_page() -> None:
+        book = rulebook()
+        ui.label(_('Health code rules')).classes('text-xl font-bold')
+        ui.label(_('Version {version}. Red beats yellow beats green.', version=book.version)).classes('text-sm')
+        for rule in book.rules.values():
+            with ui.card().classes('w-full gap-1'):
+                ui.label(f'{rule.id} · {rule.colour}').classes('text-xs font-mono text-gray-600')
+                ui.label(pick(rule.text_zh, rule.text_en)).classes('font-bold')
+                ui.label(pick(rule.ends_zh, rule.ends_en)).classes('text-sm')
+                ui.label(rule.text_en if is_zh() else rule.text_zh).classes('text-xs text-gray-600')
+        with ui.expansion(_('The rules file (JSON)')).classes('w-full'):
+            ui.code(book.raw, language='json').classes('w-full text-xs')
+
+
+async def healthcode_home_section(actor) -> None:  # type: ignore[no-untyped-def]
+    """Home: the colour in words and a link to the code."""
+    found = await call.read(codes.summary, actor=actor)
+    if found is None:
+        return
+    colour, subject = found
+
+    @ui.refreshable
+    def card(colour: str) -> None:
+        background, foreground, icon, word = COLOUR_STYLE[colour]
+        with (
+            ui.link(target='/code').classes('w-full no-underline scc-home-code').mark('scc-home-code'),
+            ui.row().classes('w-full items-center gap-3 p-4 rounded-xl no-wrap')
+            .style(f'background:{background}; color:{foreground}'),
+        ):  # fmt: skip
+            ui.icon(icon, size='36px')
+            with ui.column().classes('gap-0'):
+                ui.label(_(word)).classes('text-2xl font-bold')
+                ui.label(_('Tap to show your health code')).classes('text-sm')
+            ui.space()
+            ui.icon('qr_code_2', size='40px')
+
+    card(colour)
+    live.on(CHANGED, lambda event: card.refresh(event.data['colour']), key=subject)
+
+
+async def _on_startup() -> None:
+    await call.io(keys.ensure_key)
+    background_tasks.create(_purge_loop(), name='healthcode-purge')
+
+
+async def _purge_loop() -> None:
+    while True:
+        try:
+            await call.write(checkpoints.purge_passes)
+        except Exception:
+            log.exception('purging pass records failed')
+        await asyncio.sleep(3600)

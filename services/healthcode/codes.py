@@ -176,3 +176,11 @@ def check_paper(session: Session, *, nonce: str) -> None:
         raise DomainError(N_('Unknown paper code.'))
     if paper.revoked_at is not None:
         raise DomainError(N_('This paper code was revoked.'))
+
+
+def summary(session: Session, *, actor: Actor) -> tuple[str, str] | None:
+    """(colour, subject id) of the signed-in resident, for Home; None before the profile exists."""
+    if actor.person_id is None:
+        return None
+    person = person_for(session, actor, actor.person_id)
+    return assess(session, person_id=actor.person_id).colour, person.subject_id

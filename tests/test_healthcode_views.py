@@ -1,0 +1,103 @@
+"""The health code pages through NiceGUI's simulated user: the code and its explanation, the checkpoint verdict,
+the live flip, and the admin's change with approval."""
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from nicegui.testing import User
+from sqlmodel import select
+
+from models.accounts import Account
+from services import db
+from services.access import Actor, load_actor
+from services.demo import DEMO_PASSWORD
+from services.healthcode import checkpoints, codes, keys
+
+pytestmark = pytest.mark.filterwarnings('ignore')
+
+
+@pytest.fixture(autouse=True)
+def fresh_keys() -> Iterator[None]:
+    keys.forget()
+    yield
+    keys.forget()
+
+
+async def see(user: User, *args: object, **kwargs: object) -> None:
+    await user.should_see(*args, retries=40, **kwargs)  # type: ignore[call-overload]
+
+
+def actor_for(phone: str) -> Actor:
+    with db.read_session() as session:
+        account = session.exec(select(Account).where(Account.phone == phone)).one()
+        found = load_actor(session, account.id)
+    assert found is not None
+    return found
+
+
+async def sign_in_resident(user: User, phone: str) -> None:
+    await user.open('/login')
+    user.find(marker='scc-phone').type(phone)
+    user.find(marker='scc-ask').click()
+    await see(user, marker='scc-demo-code')
+    label = user.find(marker='scc-demo-code').elements.pop()
+    match = re.search(r'\d{6}', label.text)  # type: ignore[attr-defined]
+    assert match is not None
+    user.find(marker='scc-code').type(match.group(0))
+    user.find(marker='scc-submit').click()
+    await see(user, marker='scc-home-code')
+
+
+async def sign_in_staff(user: User, username: str) -> None:
+    await user.open('/staff/login')
+    user.find(marker='scc-username').type(username)
+    user.find(marker='scc-password').type(DEMO_PASSWORD)
+    user.find(marker='scc-submit').click()
+    await see(user, '欢迎，')
+
+
+def first_checkpoint() -> int:
+    with db.read_session() as session:
+        return checkpoints.list_checkpoints(session)[0].id
+
+
+async def test_yellow_resident_sees_why_and_when_it_ends(user: User) -> None:
+    await sign_in_resident(user, '13800000003')
+    await user.open('/code')
+    await see(user, marker='scc-code')
+    await see(user, '黄码')
+    await see(user, '从风险地区抵达。')
+    await see(user, marker='scc-reason-countdown')
+    await see(user, '入境人员健康管理名单 Arrivals list (demo)')
+
+
+async def test_checkpoint_passes_a_green_code_typed_by_a_scanner(user: User) -> None:
+    me = actor_for('13800000001')
+    assert me.person_id is not None
+    with db.read_session() as session:
+        token = codes.issue_code(session, actor=me, person_id=me.person_id).token
+    await sign_in_staff(user, 'gate1')
+    await user.open(f'/checkpoint/{first_checkpoint()}')
+    await see(user, marker='scc-scanner-input')
+    user.find(marker='scc-temperature').type('36.4')
+    user.find(marker='scc-scanner-input').type(token).trigger('keydown.enter')
+    await see(user, '通行')
+    await see(user, '张*')
+    user.find(marker='scc-scanner-input').type('SCC1:GARBAGE').trigger('keydown.enter')
+    await see(user, '此码已损坏或不完整。')
+
+
+async def test_fever_typo_is_refused_without_recording(user: User) -> None:
+    me = actor_for('13800000001')
+    assert me.person_id is not None
+    with db.read_session() as session:
+        token = codes.issue_code(session, actor=me, person_id=me.person_id).token
+    await sign_in_staff(user, 'gate1')
+    await user.open(f'/checkpoint/{first_checkpoint()}')
+    await see(user, marker='scc-scanner-input')
+    user.find(marker='scc-temperature').type('3.65')
+    user.find(marker='scc-scanner-input').type(token).trigger('keydown.enter')
+    await see(user, '超出 34.0–43.0 ℃ 的范围')
+    with db.read_session() as session:
+        assert codes.assess(session, person_id=me.person_id).colour == 'green'
