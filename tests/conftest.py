@@ -26,6 +26,13 @@ def require_or_skip(reason: str) -> None:
     pytest.skip(reason)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last: while the session's Playwright (sync API) is open, this thread counts as running
+    an event loop, and every async test after the first browser test would fail ('Runner.run() cannot be called
+    from a running event loop')."""
+    items.sort(key=lambda item: 'browser' in getattr(item, 'fixturenames', ()))
+
+
 @pytest.fixture(scope='session')
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One real database for the whole run, migrated from scratch by Alembic."""
