@@ -101,3 +101,48 @@ async def test_fever_typo_is_refused_without_recording(user: User) -> None:
     await see(user, '超出 34.0–43.0 ℃ 的范围')
     with db.read_session() as session:
         assert codes.assess(session, person_id=me.person_id).colour == 'green'
+
+
+async def test_open_code_turns_red_without_reload_when_an_admin_marks_a_close_contact(user: User) -> None:
+    from services.healthcode import admin
+
+    me = actor_for('13800000001')
+    assert me.person_id is not None
+    await sign_in_resident(user, '13800000001')
+    await user.open('/code')
+    await see(user, '绿码')
+    with db.read_session() as session:
+        account = session.exec(select(Account).where(Account.username == 'admin')).one()
+        boss = load_actor(session, account.id)
+    assert boss is not None
+    with db.session_scope() as session:
+        admin.request_change(session, actor=boss, kind='close_contact', person_ids=[me.person_id],
+                             reason='同一车厢 same carriage')  # fmt: skip
+    await see(user, '红码')
+    await see(user, '原因：同一车厢 same carriage')
+    await see(user, '被官方列为确诊病例的密切接触者。')
+
+
+async def test_admin_page_marks_close_contacts(user: User) -> None:
+    from datetime import date
+
+    from services.demo import demo_id_number
+
+    await sign_in_staff(user, 'admin')
+    await user.open('/admin/healthcode')
+    await see(user, marker='scc-admin-ids')
+    user.find(marker='scc-admin-ids').type(demo_id_number('370103', date(1990, 7, 2), '246'))
+    user.find(marker='scc-admin-reason').type('同楼栋 same building')
+    user.find(marker='scc-admin-apply').click()
+    await see(user, marker='scc-change-applied')
+    me = actor_for('13800000002')
+    assert me.person_id is not None
+    for _ in range(40):
+        with db.read_session() as session:
+            if codes.assess(session, person_id=me.person_id).colour == 'red':
+                break
+        import asyncio
+
+        await asyncio.sleep(0.1)
+    with db.read_session() as session:
+        assert codes.assess(session, person_id=me.person_id).colour == 'red'
