@@ -419,7 +419,7 @@ def cancel(session: Session, *, actor: Actor, reservation_id: int, now: datetime
 STATUS_LABELS = {
     'booked': N_('booked'),
     'picked_up': N_('picked up'),
-    'cancelled': N_('cancelled'),
+    'cancelled': N_('reservation cancelled'),
     'no_show': N_('not picked up'),
     'applied': N_('applied for the draw'),
     'lost': N_('not drawn'),

@@ -313,3 +313,8 @@ def feed(session: Session, *, now: datetime | None = None) -> list[dict[str, Any
             }
         )
     return list(stores_out.values())
+
+
+def all_stores(session: Session) -> list[StoreInfo]:
+    """Every store (without slots), by district."""
+    return [_store_info(row) for row in session.execute(select(STORE).order_by(STORE.c.district, STORE.c.id))]
