@@ -146,3 +146,23 @@ async def test_admin_page_marks_close_contacts(user: User) -> None:
         await asyncio.sleep(0.1)
     with db.read_session() as session:
         assert codes.assess(session, person_id=me.person_id).colour == 'red'
+
+
+async def test_paper_code_is_issued_and_revoked(user: User) -> None:
+    await sign_in_resident(user, '13800000001')
+    await user.open('/code/paper')
+    await see(user, marker='scc-paper-issue')
+    user.find(marker='scc-paper-issue').click()
+    await see(user, marker='scc-paper-check-id')
+    await see(user, '核验身份证')
+    user.find('吊销').click()
+    await see(user, '已作废')
+
+
+async def test_declared_symptoms_turn_the_code_yellow(user: User) -> None:
+    await sign_in_resident(user, '13800000002')
+    await user.open('/code/declare')
+    user.find('咳嗽').click()
+    user.find('提交申报').click()
+    await see(user, '黄码')
+    await see(user, '申报了症状（发热、咳嗽、乏力、咽痛或嗅觉丧失）。')

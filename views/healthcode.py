@@ -143,8 +143,10 @@ def register() -> None:
             ui.button(_('Short code'), icon='pin', on_click=short).props('outline no-caps').classes('grow')
             ui.button(_('I passed'), icon='how_to_reg', on_click=dialog.open).props('unelevated no-caps').classes(
                 'grow').mark('scc-i-passed')  # fmt: skip
-        if state['person'].id != actor.person_id or len(await call.read(people.family, actor=actor)) > 0:
-            ui.link(_('Paper codes for family members'), '/code/paper').classes('text-sm')
+        with ui.row().classes('w-full gap-4'):
+            ui.link(_('Daily health declaration'), '/code/declare').classes('text-sm')
+            if len(await call.read(people.family, actor=actor)) > 0:
+                ui.link(_('Paper codes for family members'), '/code/paper').classes('text-sm')
 
         @ui.refreshable
         async def history() -> None:

@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 from models.accounts import Person
 from models.common import utcnow
 from models.healthcode import HealthRecord
+from services.access import Actor
 from services.errors import N_, DomainError, NotFound
 from services.events import bus
 from services.healthcode.rules import Assessment, RecordView, evaluate
@@ -124,3 +125,10 @@ def record_declaration(session: Session, *, person_id: int, symptoms: list[str],
     append_records(session, [HealthRecord(person_id=person_id, kind='declaration', value=','.join(symptoms),
                                           contact=contact, risk_area=risk_area, at=at or utcnow(),
                                           place=place[:80])])  # fmt: skip
+
+
+def declare(session: Session, *, actor: Actor, symptoms: list[str], contact: bool, risk_area: bool) -> None:
+    """The signed-in resident's own daily declaration."""
+    if actor.person_id is None:
+        raise DomainError(N_('Please complete your profile first.'))
+    record_declaration(session, person_id=actor.person_id, symptoms=symptoms, contact=contact, risk_area=risk_area)
