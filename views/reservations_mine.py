@@ -16,7 +16,7 @@ from views.i18n import _, pick
 from views.reservations_ui import add_clock, countdown, qr_image, slot_time, status_text
 
 
-async def home_section(actor: Actor) -> None:
+async def next_pickup_section(actor: Actor) -> None:
     """Home: the resident's next pickup, or a link to reserve."""
     nxt = await call.read(queries.next_pickup, actor=actor)
     add_clock()
@@ -106,7 +106,7 @@ def _wait_card(entry: WaitInfo, actor: Actor, refresh: object) -> None:
 
 
 def register() -> None:
-    add_home_section(30, home_section)
+    add_home_section(30, next_pickup_section)
 
     @page('/reservations/mine', roles=(Role.resident,))
     async def my_reservations() -> None:

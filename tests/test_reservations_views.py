@@ -1,0 +1,93 @@
+"""The reservation pages through NiceGUI's simulated users: a resident reserves and sees the pass, another
+page's stock changes live, the pharmacist hands over once, the admin's dashboard and the open data feed."""
+
+from datetime import timedelta
+
+from nicegui.testing import User
+
+from services import db
+from services.reservations import booking
+from tests.test_reservations_support import actor_by_phone, make_item, make_slot, make_store, remaining
+from tests.test_views_foundation import choose, see, sign_in_resident, sign_in_staff
+
+
+async def test_resident_reserves_and_sees_the_pass(user: User) -> None:
+    item = make_item(quota=5)
+    store = make_store('测试大药房')
+    slot = make_slot(store, item, stock=3)
+    await sign_in_resident(user, '13800000002')
+    await see(user, '城市公告')
+    await user.open(f'/reserve?item={item}')
+    await see(user, '测试大药房')
+    await see(user, marker=f'scc-stock-{slot}')
+    user.find(marker=f'scc-reserve-{slot}').click()
+    await see(user, marker='scc-confirm')
+    user.find(marker='scc-confirm').click()
+    await see(user, '预约成功。取货码：')
+    assert remaining(slot) == 2
+    await user.open('/reservations/mine')
+    await see(user, marker='scc-pass-code')
+    await see(user, '测试大药房')
+    await user.open('/')
+    await see(user, marker='scc-next-pickup')
+
+
+async def test_stock_changes_live_and_refusal_is_clear(user: User) -> None:
+    item = make_item(quota=5)
+    store = make_store('直播药房')
+    slot = make_slot(store, item, stock=1)
+    await sign_in_resident(user, '13800000003')
+    await see(user, '城市公告')
+    await user.open(f'/reserve?item={item}')
+    await see(user, marker=f'scc-stock-{slot}')
+    assert user.find(marker=f'scc-stock-{slot}').elements.pop().text == '1'  # type: ignore[attr-defined]
+    user.find(marker=f'scc-reserve-{slot}').click()
+    await see(user, marker='scc-confirm')
+    wang = actor_by_phone('13800000002')
+    with db.session_scope() as session:  # somebody else takes the last unit
+        booking.reserve(session, actor=wang, slot_id=slot, members={wang.person_id: 1})  # type: ignore[dict-item]
+    for _ in range(40):
+        if user.find(marker=f'scc-stock-{slot}').elements.pop().text == '0':  # type: ignore[attr-defined]
+            break
+        await user.should_see(marker=f'scc-stock-{slot}')
+    assert user.find(marker=f'scc-stock-{slot}').elements.pop().text == '0'  # type: ignore[attr-defined]
+    user.find(marker='scc-confirm').click()
+    await see(user, '已约满：该时段已无库存。您可以加入候补名单。')
+
+
+async def test_pharmacist_hands_over_once(user: User) -> None:
+    item = make_item(quota=5)
+    store = make_store('柜台药房')
+    slot = make_slot(store, item, stock=5, starts_in=timedelta(minutes=-5))
+    wang = actor_by_phone('13800000002')
+    with db.session_scope() as session:
+        booked = booking.reserve(session, actor=wang, slot_id=slot, members={wang.person_id: 2})  # type: ignore[dict-item]
+    await sign_in_staff(user, 'pharma1')
+    await user.open('/pharmacy')
+    await see(user, marker='scc-store-select')
+    choose(user, 'scc-store-select', '柜台药房')
+    user.find(marker='scc-scanner-input').type(booked.codes[0])
+    user.find(marker='scc-scanner-submit').click()
+    await see(user, marker='scc-pickup-name')
+    await see(user, '王*')
+    user.find(marker='scc-handover').click()
+    await see(user, marker='scc-pickup-done')
+    user.find(marker='scc-scanner-input').type(booked.codes[0])
+    user.find(marker='scc-scanner-submit').click()
+    await see(user, marker='scc-pickup-refusal')
+    await see(user, '发放')
+
+
+async def test_dashboard_and_open_data_feed_with_etag(user: User) -> None:
+    await sign_in_staff(user, 'admin')
+    await user.open('/admin/reservations/dashboard')
+    await see(user, marker='scc-dashboard')
+    await user.open('/admin/reservations')
+    await see(user, '口罩供应：物品、门店和时段')
+    first = await user.http_client.get('/api/reservations/stock.json')
+    assert first.status_code == 200 and first.json()['stores']
+    etag = first.headers['etag']
+    again = await user.http_client.get('/api/reservations/stock.json', headers={'If-None-Match': etag})
+    assert again.status_code == 304
+    geo = await user.http_client.get('/api/reservations/stock.geojson')
+    assert geo.json()['type'] == 'FeatureCollection' and geo.json()['features'][0]['geometry']['type'] == 'Point'
