@@ -89,9 +89,9 @@ def test_lottery_is_reproducible_and_verifiable(tmp_path: Path) -> None:
     now = utcnow()
     slot = make_slot(store, item, stock=5, starts_in=timedelta(days=1, hours=12), now=now)
     applicants = many_residents(12)
-    with db.session_scope() as session:
-        with pytest.raises(DomainError, match='lottery'):
-            booking.reserve(session, actor=applicants[0], slot_id=slot, members={applicants[0].person_id: 1})  # type: ignore[dict-item]
+    first = applicants[0]
+    with db.session_scope() as session, pytest.raises(DomainError, match='lottery'):
+        booking.reserve(session, actor=first, slot_id=slot, members={first.person_id: 1})  # type: ignore[dict-item]
     for i, person in enumerate(applicants):
         with db.session_scope() as session:
             booking.apply(session, actor=person, slot_id=slot, members={person.person_id: 1 + i % 2}, now=now)  # type: ignore[dict-item]
