@@ -7,12 +7,19 @@ from nicegui import ui
 
 from models.shows import CommentPublic
 from models.shows import ShowState as ShowStateName
+from services.errors import N_
 from services.events import DomainEvent
 from services.shows import comments, common, figures
 from services.shows.editing import format_venue_time
 from services.shows.lifecycle import STATE_LABELS
 from views import call, live
 from views.i18n import _
+
+ACTIONS = {
+    'created': N_('created'), 'edited': N_('edited'), 'poster': N_('new poster'), 'starting_soon': N_('starting soon'),
+    'live': N_('went live'), 'ended': N_('ended'), 'replay': N_('replay published'), 'postponed': N_('postponed'),
+    'cancelled': N_('cancelled'), 'banner_raised': N_('banner raised'), 'banner_cleared': N_('banner cleared'),
+}  # fmt: skip
 
 
 def _chart_options(series: dict[str, list[tuple[str, int]]]) -> dict[str, Any]:
@@ -174,20 +181,20 @@ async def history_panel(show_id: int) -> None:
             columns = [
                 {'name': n, 'label': _(label), 'field': n, 'align': 'left'}
                 for n, label in (
-                    ('at', 'When (venue time)'),
-                    ('who', 'Who'),
-                    ('action', 'What'),
-                    ('from', 'From'),
-                    ('to', 'To'),
-                    ('times', 'Time change'),
-                    ('detail', 'Detail'),
+                    ('at', N_('When (venue time)')),
+                    ('who', N_('Who')),
+                    ('action', N_('What')),
+                    ('from', N_('From')),
+                    ('to', N_('To')),
+                    ('times', N_('Time change')),
+                    ('detail', N_('Detail')),
                 )
             ]
             rows = [
                 {
                     'at': moment(e.at),
                     'who': e.actor_label,
-                    'action': e.action,
+                    'action': _(ACTIONS[e.action]) if e.action in ACTIONS else e.action,
                     'from': state(e.from_state),
                     'to': state(e.to_state),
                     'times': f'{moment(e.old_starts_at)} → {moment(e.new_starts_at)}' if e.old_starts_at else '',

@@ -1,6 +1,5 @@
 """Pieces shared by the show pages: the browser clock (countdowns by the server's time), badges, times, player."""
 
-import json
 import time
 
 from nicegui import ui
@@ -130,15 +129,16 @@ def countdown(show: ShowPublic) -> None:
     with ui.row().classes('gap-1 items-center text-sm'):
         ui.icon('schedule', size='18px')
         ui.label(_('Starts in'))
-        ui.element('span').classes('font-mono font-bold scc-countdown').props(
-            f'data-scc-countdown={int(show.starts_at.timestamp() * 1000)} data-scc-day={json.dumps(_("d"))}'
-        )
+        span = ui.element('span').classes('font-mono font-bold scc-countdown')
+        span.props['data-scc-countdown'] = str(int(show.starts_at.timestamp() * 1000))
+        span.props['data-scc-day'] = _('d')  # the unit after the number of days: "2d 03:04:05"
 
 
 def poster(show: ShowPublic, *, size: str = 'small', classes: str = '') -> None:
     """The poster thumbnail, or a placeholder icon."""
     if show.poster:
-        ui.image(f'/shows/poster/{show.poster}-{size}.jpg').classes(classes).props(f'alt="{title(show)}" fit=cover')
+        image = ui.image(f'/shows/poster/{show.poster}-{size}.jpg').classes(classes).props('fit=cover')
+        image.props['alt'] = title(show)
     else:
         with ui.element('div').classes(f'{classes} bg-primary/10 flex items-center justify-center'):
             ui.icon('theater_comedy', size='40px', color='primary')

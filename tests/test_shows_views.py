@@ -1,0 +1,134 @@
+"""The show pages as residents and organizers use them: schedule, watch page, Home banner, organizer console;
+every organizer change reaches open pages without reload; comments are escaped and hidden comments vanish."""
+
+from nicegui import ui
+from nicegui.testing import User
+
+from models.shows import ShowState
+from services import db
+from services.shows import comments, lifecycle
+from tests.shows_support import (
+    live_show_id,
+    organizer,
+    resident,
+    scheduled_show_id,
+    sign_in_resident,
+    sign_in_staff,
+    state_of,
+    wait_for,
+)
+
+
+def texts(user: User) -> set[str]:
+    assert user.client is not None
+    return {e.text for e in list(user.client.elements.values()) if isinstance(e, ui.label)}
+
+
+def marked(user: User, marker: str) -> list[ui.element]:
+    """Elements of the open page with `marker` (an empty list when there are none)."""
+    assert user.client is not None
+    return [e for e in list(user.client.elements.values()) if marker in e._markers]  # noqa: SLF001
+
+
+def visible(user: User, marker: str) -> bool:
+    return any(e.visible for e in marked(user, marker))
+
+
+async def test_the_schedule_groups_shows_and_changes_without_reload(user: User) -> None:
+    await sign_in_resident(user)
+    await user.open('/shows')
+    await user.should_see(marker='scc-group-live')
+    await user.should_see('吕剧《李二嫂改嫁》')
+    await user.should_see(marker='scc-group-past')
+    await user.should_see('京剧《红灯记》选场')
+    show_id = scheduled_show_id()
+    with db.session_scope() as session:
+        lifecycle.cancel(session, actor=organizer(), show_id=show_id, reason='演员生病')
+    await wait_for(lambda: any('演员生病' in t for t in texts(user)), 'the cancellation did not reach the schedule')
+
+
+async def test_home_shows_live_now_and_it_goes_when_the_show_ends(user: User) -> None:
+    await sign_in_resident(user)
+    await user.should_see(marker='scc-live-banner')
+    await user.should_see('吕剧《李二嫂改嫁》')
+    with db.session_scope() as session:
+        lifecycle.end_show(session, actor=organizer(), show_id=live_show_id())
+    await wait_for(lambda: not marked(user, 'scc-live-banner'), 'the banner stayed after the end')
+    with db.session_scope() as session:
+        lifecycle.go_live(session, actor=organizer(), show_id=scheduled_show_id())
+    await wait_for(lambda: bool(marked(user, 'scc-live-banner')), 'no banner for the new live show')
+
+
+async def test_the_watch_page_follows_go_live_banner_and_postponement(user: User) -> None:
+    await sign_in_resident(user)
+    show_id = scheduled_show_id()
+    await user.open(f'/shows/{show_id}')
+    await user.should_see('已安排')  # Scheduled, in Chinese (the default language)
+    assert not visible(user, 'scc-player') and not visible(user, 'scc-banner')
+    await user.should_see(marker='scc-platform-link')
+    with db.session_scope() as session:
+        lifecycle.go_live(session, actor=organizer(), show_id=show_id)
+    await wait_for(lambda: visible(user, 'scc-player'), 'the player did not appear on go-live')
+    await user.should_see('直播中')
+    video = next(iter(user.find(marker='scc-video').elements))
+    assert video.props['data-scc-src'] == '/media/demo/jingju.m3u8'
+    with db.session_scope() as session:
+        lifecycle.set_banner(session, actor=organizer(), show_id=show_id, raised=True)
+    await wait_for(lambda: visible(user, 'scc-banner'), 'the banner did not appear')
+    with db.session_scope() as session:
+        lifecycle.set_banner(session, actor=organizer(), show_id=show_id, raised=False)
+    await wait_for(lambda: not visible(user, 'scc-banner'), 'the banner did not go')
+
+
+async def test_comments_are_escaped_and_hidden_ones_vanish(user: User) -> None:
+    await sign_in_resident(user)
+    show_id = live_show_id()
+    await user.open(f'/shows/{show_id}')
+    user.find(marker='scc-comment-input').type('<b>bold</b><img src=x onerror=alert(1)>')
+    user.find(marker='scc-comment-send').click()
+    await wait_for(lambda: '<b>bold</b><img src=x onerror=alert(1)>' in texts(user), 'the comment did not appear')
+    labels = [e for e in user.find(marker='scc-comment').elements]
+    assert labels and not any(isinstance(e, ui.html) for e in user.client.elements.values() if 'bold' in str(e.props))  # type: ignore[union-attr]
+    with db.session_scope() as session:
+        posted = comments.post_comment(session, actor=resident('13800000002'), show_id=show_id, text='买票加微信 spam')
+    await wait_for(lambda: '买票加微信 spam' in texts(user), "another resident's comment did not arrive")
+    with db.session_scope() as session:
+        comments.hide_comment(session, actor=organizer(), comment_id=posted.id)
+    await wait_for(lambda: '买票加微信 spam' not in texts(user), 'the hidden comment stayed')
+    user.find(marker='scc-comment-input').type('太快了')
+    user.find(marker='scc-comment-send').click()
+    await user.should_see('评论太快')  # rate limited, in the user's language
+
+
+async def test_remind_me(user: User) -> None:
+    await sign_in_resident(user)
+    await user.open(f'/shows/{scheduled_show_id()}')
+    user.find(marker='scc-remind').click()
+    await user.should_see('已开启提醒')
+
+
+async def test_the_organizer_goes_live_with_one_switch(user: User) -> None:
+    await sign_in_staff(user)
+    await user.open('/organizer/shows')
+    await user.should_see(marker='scc-console-row')
+    show_id = scheduled_show_id()
+    await user.open(f'/organizer/shows/{show_id}')
+    await user.should_see(marker='scc-golive')
+    user.find(marker='scc-golive').click()
+    await wait_for(lambda: state_of(show_id) is ShowState.live, 'the switch did not take the show live')
+    await user.should_see(marker='scc-history')
+    user.find(marker='scc-banner-switch').click()
+    await wait_for(lambda: _banner(show_id), 'the banner was not raised')
+
+
+def _banner(show_id: int) -> bool:
+    from models.shows import Show
+
+    with db.read_session() as session:
+        return bool(session.get(Show, show_id).banner)  # type: ignore[union-attr]
+
+
+async def test_a_resident_cannot_open_the_console(user: User) -> None:
+    await sign_in_resident(user)
+    await user.open('/organizer/shows')
+    await user.should_see(marker='scc-refusal')
