@@ -70,7 +70,7 @@ def register() -> None:
         found: list[PersonRow] = []
         ui.label(_('Mark close contacts or set a colour by hand. Every change needs a reason the resident will '
                    'read; more than 10 people need a second admin.')).classes('text-sm')  # fmt: skip
-        numbers = ui.textarea(_('ID numbers (one per line)')).classes('w-full').mark('scc-admin-ids')
+        numbers = ui.textarea(_('ID numbers (one per line)')).classes('w-full scc-admin-ids').mark('scc-admin-ids')
         kind = ui.radio({k: _(v) for k, v in KIND_LABEL.items()}, value='close_contact').props('inline')
         kind.mark('scc-admin-kind')
         colour = ui.select({c: _(COLOUR_STYLE[c][3]) for c in COLOUR_STYLE}, value='red', label=_('Colour'))
@@ -79,7 +79,7 @@ def register() -> None:
         contact_at.bind_visibility_from(kind, 'value', value='close_contact')
         until = ui.input(_('Ends (optional, city time)')).props('type=datetime-local')
         until.bind_visibility_from(kind, 'value', value='set_colour')
-        reason = ui.input(_('Reason')).classes('w-full').mark('scc-admin-reason')
+        reason = ui.input(_('Reason')).classes('w-full scc-admin-reason').mark('scc-admin-reason')
         preview = ui.column().classes('w-full')
 
         async def find() -> bool:
@@ -112,7 +112,9 @@ def register() -> None:
 
         with ui.row():
             ui.button(_('Check the list'), on_click=find).props('outline no-caps')
-            ui.button(_('Apply'), on_click=submit).props('unelevated no-caps').mark('scc-admin-apply')
+            ui.button(_('Apply'), on_click=submit).props('unelevated no-caps').classes('scc-admin-apply').mark(
+                'scc-admin-apply'
+            )
 
     async def trace_panel() -> None:
         actor = current_actor()

@@ -77,7 +77,7 @@ def register() -> None:
                 show_code_help(checkpoint)
                 return
             temperature = ui.input(_('Temperature ℃')).props('outlined inputmode=decimal clearable').classes(
-                'w-full text-2xl').mark('scc-temperature')  # fmt: skip
+                'w-full text-2xl scc-temperature').mark('scc-temperature')  # fmt: skip
             overlay = ui.element('div').classes('fixed inset-0 z-[9999] hidden').mark('scc-verdict-overlay')
 
             def show(verdict: Verdict) -> None:
@@ -94,14 +94,14 @@ def register() -> None:
                     ui.icon(icon, size='120px')
                     ui.label(title).classes('text-6xl font-black scc-verdict').mark('scc-verdict')
                     if verdict.masked_name:
-                        ui.label(verdict.masked_name).classes('text-3xl')
+                        ui.label(verdict.masked_name).classes('text-3xl scc-verdict-name')
                     if verdict.colour:
-                        ui.label(_(COLOUR_STYLE[verdict.colour][3])).classes('text-2xl').mark('scc-verdict-colour')
+                        ui.label(_(COLOUR_STYLE[verdict.colour][3])).classes('text-2xl scc-verdict-colour')
                     if verdict.temperature is not None:
                         ui.label(f'{verdict.temperature:.1f} ℃').classes('text-2xl')
                     if verdict.reason:
                         reason = error_text(DomainError(verdict.reason, **verdict.params))
-                        ui.label(reason).classes('text-xl').mark('scc-verdict-reason')
+                        ui.label(reason).classes('text-xl scc-verdict-reason').mark('scc-verdict-reason')
                     ui.label(_('Tap to continue')).classes('text-sm opacity-80')
                     ui.timer(3.0, hide, once=True)
                 overlay.classes(remove='hidden')

@@ -127,9 +127,11 @@ class Scanner(ui.column):
             with ui.row().classes('w-full no-wrap items-center gap-2'):
                 self.input = ui.input(_('Scan, or type the short code')).props('outlined autofocus clearable')
                 self.input.props('autocomplete=off autocapitalize=characters spellcheck=false')
-                self.input.classes('grow').mark('scc-scanner-input')
+                self.input.classes('grow scc-scanner-input').mark('scc-scanner-input')
                 self.input.on('keydown.enter', self._submit_typed)
-                ui.button(icon='check', on_click=self._submit_typed).props('unelevated').mark('scc-scanner-submit')
+                ui.button(icon='check', on_click=self._submit_typed).props('unelevated').classes(
+                    'scc-scanner-submit'
+                ).mark('scc-scanner-submit')
         self.on('scc_scan', self._camera_read, ['detail'])
         ui.run_javascript(f'sccScanner.keepFocus("c{self.input.id}")')
 

@@ -1,0 +1,82 @@
+"""The health code in a real browser: a green code on a phone passes a checkpoint (keyboard input); an admin marks
+the resident a close contact; the open code screen turns red without reload; a fresh token now gets STOP."""
+
+import json
+import time
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+
+from services.demo import demo_id_number
+from tests.browser_support import LiveApp, desktop_page, phone_page, screenshot, sign_in_resident, sign_in_staff
+
+pytestmark = pytest.mark.browser
+ZHANG_WEI = demo_id_number('370102', date(1985, 3, 14), '123')  # demo resident 13800000001
+
+
+def scan(checkpoint: Any, token: str, temperature: str = '') -> str:
+    """Type a code into the checkpoint's scanner input like a hardware scanner (Enter) and read the verdict."""
+    overlay = checkpoint.locator('.scc-verdict')
+    if overlay.count() and overlay.first.is_visible():
+        overlay.first.click()
+        overlay.first.wait_for(state='hidden')
+    if temperature:
+        checkpoint.locator('.scc-temperature input').fill(temperature)
+    field = checkpoint.locator('.scc-scanner-input input')
+    field.fill(token)
+    field.press('Enter')
+    checkpoint.locator('.scc-verdict').wait_for(state='visible')
+    return checkpoint.locator('.scc-verdict').inner_text()
+
+
+def test_green_code_passes_then_turns_red_live_and_stops(browser: Any, live_app: LiveApp) -> None:
+    resident, gate, admin = phone_page(browser), phone_page(browser), desktop_page(browser)
+    try:
+        keyset = httpx.get(f'{live_app.url}/.well-known/scc-keys.json').json()
+        assert keyset['keys'] and all(set(k) >= {'kid', 'x', 'status'} for k in keyset['keys'])
+        assert 'private' not in json.dumps(keyset)
+
+        sign_in_resident(resident, live_app.url, '13800000001')
+        resident.goto(f'{live_app.url}/code')
+        resident.locator('.scc-code-green').wait_for()
+        assert '绿码' in resident.locator('.scc-colour-word').inner_text()
+        assert resident.evaluate('document.documentElement.scrollWidth') <= 360
+        resident.evaluate('window.sccNoReload = true')
+        token = resident.locator('.scc-token').text_content() or ''
+        assert token.startswith('SCC1:')
+        screenshot(resident, 'healthcode-green')
+
+        sign_in_staff(gate, live_app.url, 'gate1')
+        gate.goto(f'{live_app.url}/checkpoint')
+        gate.locator('.q-card').first.click()
+        gate.locator('.scc-scanner-input input').wait_for()
+        assert '通行' in scan(gate, token, '36.5')
+        assert '张*' in gate.locator('.scc-verdict-name').inner_text()
+        screenshot(gate, 'healthcode-checkpoint-pass')
+
+        sign_in_staff(admin, live_app.url, 'admin')
+        admin.goto(f'{live_app.url}/admin/healthcode')
+        admin.locator('.scc-admin-ids textarea').fill(ZHANG_WEI)
+        admin.locator('.scc-admin-reason input').fill('与确诊病例同乘 K51 次列车')
+        admin.locator('.scc-admin-apply').click()
+        marked = time.monotonic()
+        resident.locator('.scc-code-red').wait_for(timeout=5000)
+        delay = time.monotonic() - marked
+        assert resident.evaluate('window.sccNoReload') is True
+        assert '红码' in resident.locator('.scc-colour-word').inner_text()
+        resident.get_by_text('与确诊病例同乘 K51 次列车').first.wait_for()
+        screenshot(resident, 'healthcode-red')
+        assert delay < 3.0, f'the code took {delay:.2f} s to turn red'
+
+        fresh = resident.locator('.scc-token').text_content() or ''
+        assert fresh != token
+        verdict = scan(gate, fresh)
+        assert '禁止通行' in verdict
+        assert '红码' in gate.locator('.scc-verdict-colour').inner_text()
+        old = scan(gate, token)  # the green token from before: refused as stale colour (or expired)
+        assert '禁止通行' in old
+    finally:
+        for page in (resident, gate, admin):
+            page.context.close()
