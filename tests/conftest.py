@@ -75,3 +75,15 @@ def fresh_state(database_url: str, tmp_path: Path) -> Iterator[None]:
     yield
     bus.reset()
     live.reset()
+
+
+@pytest.fixture(autouse=True)
+def nicegui_marked_stopped() -> None:
+    """One failure stays one failure: when a `user` test fails in teardown (e.g. on ERROR logs), NiceGUI's lifespan
+    skips its stop() and the app stays marked started, so every later `user` test would error with 'Unable to
+    register another startup handler'."""
+    from nicegui import core
+    from nicegui.app.app import State
+
+    if core.app._state is not State.STOPPED:  # noqa: SLF001
+        core.app._state = State.STOPPED  # noqa: SLF001
