@@ -43,6 +43,7 @@ def test_green_code_passes_then_turns_red_live_and_stops(browser: Any, live_app:
         resident.locator('.scc-code-green').wait_for()
         assert '绿码' in resident.locator('.scc-colour-word').inner_text()
         assert resident.evaluate('document.documentElement.scrollWidth') <= 360
+        resident.wait_for_function("/\\d\\d:\\d\\d:\\d\\d/.test(document.querySelector('.scc-clock').innerText)")
         resident.evaluate('window.sccNoReload = true')
         token = resident.locator('.scc-token').text_content() or ''
         assert token.startswith('SCC1:')

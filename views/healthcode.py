@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+from datetime import timedelta, timezone
 
 from fastapi.responses import JSONResponse
 from nicegui import app, background_tasks, ui
@@ -21,10 +22,11 @@ from views.healthcode_ui import BAND_CSS, COLOUR_STYLE, explanation_card, fmt_ti
 from views.i18n import _, is_zh, pick
 
 log = logging.getLogger(__name__)
+CITY_TZ = timezone(timedelta(hours=8))
 REFRESH_S = 30
 CLOCK_JS = """
 if (!window.sccClock) { window.sccClock = setInterval(() => {
-  const t = new Date().toLocaleTimeString('zh-CN', {hour12: false});
+  const t = new Date().toLocaleTimeString('zh-CN', {hour12: false, timeZone: 'Asia/Shanghai'});
   document.querySelectorAll('.scc-clock').forEach(e => { e.textContent = t; });
 }, 1000); }
 """
@@ -45,7 +47,7 @@ def code_card(code: LiveCode) -> None:
         ui.label(who).classes('text-lg')
         ui.html(qr_svg(code.token), sanitize=False).classes('scc-qr w-full max-w-[280px] bg-white p-2 rounded')
         ui.label(code.token).classes('hidden scc-token').mark('scc-token')
-        ui.label('--:--:--').classes('scc-clock text-4xl font-mono font-bold')
+        ui.label(utcnow().astimezone(CITY_TZ).strftime('%H:%M:%S')).classes('scc-clock text-4xl font-mono font-bold')
         ui.element('div').classes('scc-band w-full rounded')
         ui.label(_('Valid until {time} · refreshes every 30 s', time=fmt_time(code.expires_at)[-5:])).classes('text-xs')
 
@@ -72,7 +74,7 @@ def register() -> None:
         selected = next((p for p in household if p.id == person), household[0])
         state = {'person': selected}
         ui.add_css(BAND_CSS)
-        ui.run_javascript(CLOCK_JS)
+        ui.add_body_html(f'<script>{CLOCK_JS}</script>')
         if len(household) > 1:
             options = {p.id: _('Me') if p.id == actor.person_id else f'{p.relation or ""} {p.masked_name}'.strip()
                        for p in household}  # fmt: skip
