@@ -213,7 +213,9 @@ def register() -> None:
             with ui.dialog() as dialog, ui.card():
                 ui.label(_('Leave the queue? You will lose your place.'))
                 with ui.row():
-                    ui.button(_('Leave'), on_click=lambda: dialog.submit(True)).props('unelevated color=negative')
+                    ui.button(_('Leave'), on_click=lambda: dialog.submit(True)).props('unelevated color=negative').mark(
+                        'scc-leave-confirm'
+                    )
                     ui.button(_('Stay'), on_click=lambda: dialog.submit(False)).props('flat')
             if await dialog:
                 await call.attempt(queue.leave_queue, actor=actor, consultation_id=consultation_id)

@@ -28,7 +28,7 @@ def queue_row(c: ConsultPublic, place: int) -> None:
     ):
         ui.label(str(place)).classes('w-6 font-bold')
         with ui.column().classes('gap-0 w-40'):
-            ui.label(f'{c.patient_masked} · {c.age}').classes('font-bold scc-queue-patient')
+            ui.label(f'{c.patient_masked} · {c.age}').classes('font-bold scc-queue-patient').mark('scc-queue-patient')
             ui.label(_('waiting {n} min', n=minutes)).classes('text-xs text-gray-600')
         ui.label(f'{c.temperature:.1f} °C').classes('w-16')
         ui.label(f'{c.severity}/10' + (f' ↑{c.worse_count}' if c.worse_count else '')).classes('w-16')

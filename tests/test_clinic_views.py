@@ -1,0 +1,121 @@
+"""The clinic's pages through NiceGUI's simulated users: a resident joins and waits, a doctor sees and calls them,
+they chat, the resident keeps the record; red flags show the emergency screen; the admin sees the figures."""
+
+from datetime import timedelta
+
+from nicegui.testing import User
+from sqlmodel import select
+
+from models.clinic import ClinicConsultation
+from models.common import utcnow
+from services import db
+from services.clinic import consult, queue
+from tests.test_clinic_support import RESIDENTS, actor, join, on_duty
+from tests.test_views_foundation import sign_in_resident, sign_in_staff
+
+
+async def see(user: User, *args: object, **kwargs: object) -> None:
+    """should_see with patience (up to 20 s): pages call services in worker threads on a busy 2-core machine."""
+    await user.should_see(*args, retries=200, **kwargs)  # type: ignore[call-overload]
+
+
+def latest_consultation_id() -> int:
+    with db.read_session() as session:
+        row = session.exec(select(ClinicConsultation).order_by(ClinicConsultation.id.desc())).first()  # type: ignore[union-attr]
+    assert row is not None and row.id is not None
+    return row.id
+
+
+async def test_resident_joins_doctor_calls_they_chat_and_the_record_stays(user: User, create_user) -> None:  # type: ignore[no-untyped-def]
+    on_duty(actor(username='doctor1'), now=utcnow())
+    doctor: User = create_user()
+    await sign_in_staff(doctor, 'doctor1')
+    await doctor.open('/clinic/desk')
+    await see(doctor, '没有人在排队。')  # "Nobody is waiting."
+
+    await sign_in_resident(user, RESIDENTS[0])
+    await see(user, '城市公告')  # Home, after signing in
+    await user.open('/clinic')
+    await see(user, marker='scc-triage-form')
+    user.find(marker='scc-temperature').type('38.6')
+    user.find(marker='scc-symptom-cough').click()
+    user.find(marker='scc-join').click()
+    await see(user, marker='scc-place')
+    await see(user, '您排在第1位')  # "Your place in the queue: 1"
+    await see(user, '在线医生：1位')  # one doctor on duty
+    await see(user, marker='scc-few')  # three or fewer ahead: told to stay
+
+    await see(doctor, '排队中：1人')  # the desk updated live
+    await see(doctor, marker='scc-queue-patient')
+    doctor.find(marker='scc-call-next').click()
+    await see(doctor, marker='scc-outcome-form')
+    await see(user, marker='scc-chat-input')  # the resident's page switched to the consultation by itself
+    await see(user, '医生：李医生 Dr Li')
+
+    user.find(marker='scc-chat-input').type('<b>I feel hot</b>')
+    user.find(marker='scc-chat-send').click()
+    await see(doctor, '<b>I feel hot</b>')  # as text, the way it was typed
+    doctor.find(marker='scc-chat-input').type('Please rest.')
+    doctor.find(marker='scc-chat-send').click()
+    await see(user, 'Please rest.')
+
+    cid = latest_consultation_id()
+    with db.session_scope() as session:
+        consult.finish(session, actor=actor(username='doctor1'), consultation_id=cid, outcome='home_isolation',
+                       advice='Stay home for 14 days.')  # fmt: skip
+    await see(user, marker='scc-record')
+    await see(user, '居家隔离观察')  # "Home isolation and observation"
+    await see(user, 'Stay home for 14 days.')
+    await see(user, '黄码')  # the patient's health code, now yellow
+    await user.open('/clinic/records')
+    await see(user, marker='scc-consult-card')
+
+
+async def test_red_flag_shows_the_emergency_screen(user: User) -> None:
+    await sign_in_resident(user, RESIDENTS[1])
+    await see(user, '城市公告')  # Home, after signing in
+    await user.open('/clinic')
+    await see(user, marker='scc-triage-form')
+    user.find(marker='scc-temperature').type('39.1')
+    user.find(marker='scc-flag-breathing').click()
+    user.find(marker='scc-join').click()
+    await see(user, marker='scc-emergency')
+    await see(user, '请立即拨打120')  # "Call 120 now"
+    await see(user, '济南市第四人民医院发热门诊')  # the nearest fever clinic for Shizhong district
+
+
+async def test_bad_triage_answer_is_explained_and_nothing_is_stored(user: User) -> None:
+    await sign_in_resident(user, RESIDENTS[2])
+    await see(user, '城市公告')  # Home, after signing in
+    await user.open('/clinic')
+    await see(user, marker='scc-triage-form')
+    user.find(marker='scc-join').click()  # no temperature
+    await see(user, '请填写体温。')
+    with db.read_session() as session:
+        assert session.exec(select(ClinicConsultation)).first() is None
+
+
+async def test_leaving_the_queue_from_the_page(user: User) -> None:
+    resident = actor(phone=RESIDENTS[0])
+    cid = join(resident, now=utcnow())
+    await sign_in_resident(user, RESIDENTS[0])
+    await see(user, marker='scc-home-clinic')  # Home shows the open consultation
+    await user.open(f'/clinic/c/{cid}')
+    await see(user, marker='scc-leave')
+    user.find(marker='scc-leave').click()
+    await see(user, '确定退出排队吗？您将失去当前位置。')
+    user.find(marker='scc-leave-confirm').click()
+    await see(user, '您已不在队列中，可以随时重新问诊。')
+    with db.read_session() as session:
+        assert consult.consultation(session, actor=resident, consultation_id=cid).status == 'left'
+
+
+async def test_admin_sees_live_figures_and_a_warning(user: User) -> None:
+    join(actor(phone=RESIDENTS[0]), now=utcnow() - timedelta(hours=1))
+    await sign_in_staff(user, 'admin')
+    await user.open('/clinic/admin')
+    await see(user, marker='scc-stat-waiting')
+    await see(user, marker='scc-clinic-warning')  # one patient has waited an hour: over the 30-minute threshold
+    with db.session_scope() as session:
+        queue.set_duty(session, actor=actor(username='doctor1'), on_duty=True)
+    await see(user, '在线医生')
