@@ -18,7 +18,7 @@ from services import db
 from services.errors import DomainError, Forbidden
 from services.settings import settings
 from services.shows import comments, common, editing, figures, posters
-from tests.shows_support import Caught, form, make_show, organizer, resident
+from tests.test_shows_support import Caught, form, make_show, organizer, resident
 
 
 def create(**overrides: Any) -> int:

@@ -12,7 +12,7 @@ from models.shows import Show, ShowChange, ShowReminder, ShowState
 from services import db
 from services.errors import DomainError, Forbidden
 from services.shows import common, editing, lifecycle, reminders, schedule
-from tests.shows_support import Caught, local, make_show, organizer, resident, state_of
+from tests.test_shows_support import Caught, local, make_show, organizer, resident, state_of
 
 S = ShowState
 TARGETS = [S.starting_soon, S.live, S.ended, S.replay, S.postponed, S.cancelled]

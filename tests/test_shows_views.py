@@ -7,7 +7,7 @@ from nicegui.testing import User
 from models.shows import ShowState
 from services import db
 from services.shows import comments, lifecycle
-from tests.shows_support import (
+from tests.test_shows_support import (
     live_show_id,
     organizer,
     resident,

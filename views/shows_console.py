@@ -211,9 +211,11 @@ async def controls(actor, state: dict[str, ShowPublic], state_badge: ui.label) -
             .classes('text-lg font-bold scc-golive')
             .mark('scc-golive')
         )
-        banner_switch = ui.switch(
-            _('Technical difficulties banner'), value=state['show'].banner, on_change=flip_banner
-        ).mark('scc-banner-switch')
+        banner_switch = (
+            ui.switch(_('Technical difficulties banner'), value=state['show'].banner, on_change=flip_banner)
+            .classes('scc-banner-switch')
+            .mark('scc-banner-switch')
+        )
 
         async def move(fn, **kwargs) -> None:  # type: ignore[no-untyped-def]
             if await call.attempt(fn, actor=actor, show_id=show_id, **kwargs) is not None:

@@ -126,7 +126,7 @@ async def figures_panel(actor: Any, show_id: int) -> None:
 
 async def comments_panel(actor: Any, show_id: int) -> None:
     """Recent comments with a Hide button; hidden ones vanish from every resident's page at once."""
-    with ui.expansion(_('Comments'), icon='forum').classes('w-full border rounded'):
+    with ui.expansion(_('Comments'), icon='forum', value=True).classes('w-full border rounded'):
         rows: dict[int, ui.element] = {}
         box = ui.column().classes('w-full gap-1 max-h-96 overflow-y-auto')
 
@@ -137,7 +137,7 @@ async def comments_panel(actor: Any, show_id: int) -> None:
                 box,
                 ui.row().classes('w-full items-center gap-2 no-wrap scc-mod-comment').mark('scc-mod-comment') as row,
             ):
-                ui.label(f'{comment.created_at:%H:%M:%S}').classes('text-xs font-mono text-gray-600')
+                ui.label(f'{common.venue_time(comment.created_at):%H:%M:%S}').classes('text-xs font-mono text-gray-600')
                 ui.label(comment.author).classes('text-xs w-20 shrink-0')
                 text = ui.label(comment.text).classes('grow break-all')
                 if comment.hidden:
@@ -147,9 +147,8 @@ async def comments_panel(actor: Any, show_id: int) -> None:
                     async def hide(comment_id: int = comment.id) -> None:
                         await call.attempt(comments.hide_comment, actor=actor, comment_id=comment_id)
 
-                    ui.button(_('Hide'), icon='visibility_off', on_click=hide).props('flat dense no-caps').mark(
-                        'scc-hide'
-                    )
+                    hide_button = ui.button(_('Hide'), icon='visibility_off', on_click=hide)
+                    hide_button.props('flat dense no-caps').classes('scc-hide').mark('scc-hide')
             rows[comment.id] = row
 
         for comment in await call.read(comments.recent_comments, show_id=show_id, limit=100, include_hidden=True):

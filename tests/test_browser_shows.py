@@ -1,0 +1,64 @@
+"""Cloud performances in a real browser: a resident watches the schedule and a show's page on a phone; the
+organizer (a second browser context) presses go live; both resident pages show LIVE (and the player, which says
+clearly that the demo stream is not available) without reload; a comment the organizer hides vanishes."""
+
+import time
+from typing import Any
+
+import pytest
+
+from tests.browser_support import LiveApp, desktop_page, phone_page, screenshot, sign_in_resident, sign_in_staff
+from tests.test_shows_support import scheduled_show_id
+
+pytestmark = pytest.mark.browser
+
+
+def test_go_live_and_a_hidden_comment_reach_the_resident_without_reload(browser: Any, live_app: LiveApp) -> None:
+    show_id = scheduled_show_id()  # 京剧《锁麟囊》, later today; its demo stream does not exist
+    resident = phone_page(browser)
+    organizer = desktop_page(browser)
+    try:
+        sign_in_resident(resident, live_app.url)
+        schedule = resident.context.new_page()
+        schedule.goto(f'{live_app.url}/shows')
+        schedule.get_by_text('京剧《锁麟囊》').wait_for()
+        schedule.locator('.scc-countdown').first.wait_for()
+        resident.goto(f'{live_app.url}/shows/{show_id}')
+        resident.locator('.scc-show-state', has_text='已安排').wait_for()
+        assert not resident.locator('.scc-player').is_visible()
+        for page in (resident, schedule):
+            page.evaluate('window.sccNoReload = true')  # gone if the page were reloaded
+        assert resident.evaluate('document.documentElement.scrollWidth') <= 360
+
+        sign_in_staff(organizer, live_app.url, 'organizer1')
+        organizer.goto(f'{live_app.url}/organizer/shows/{show_id}')
+        organizer.locator('.scc-golive').click()
+        pressed = time.monotonic()
+        resident.locator('.scc-show-state', has_text='直播中').wait_for(timeout=5000)
+        delay = time.monotonic() - pressed
+        resident.locator('.scc-player video').wait_for(state='attached')
+        assert resident.locator('.scc-player').is_visible()
+        # The demo stream does not exist: the player says so instead of breaking.
+        resident.get_by_text('直播流暂时无法播放').wait_for(timeout=10_000)
+        schedule.locator('.scc-group-live').wait_for(timeout=5000)
+        schedule.locator('.scc-show-card', has_text='京剧《锁麟囊》').locator(
+            '.scc-show-state', has_text='直播中'
+        ).wait_for()
+        assert delay < 1.5, f'go-live took {delay:.2f} s to reach the watch page'
+        assert resident.evaluate('window.sccNoReload') is True and schedule.evaluate('window.sccNoReload') is True
+        screenshot(resident, 'shows-watch-live')
+
+        resident.locator('.scc-comment-input input').fill('<b>好!</b> 精彩')
+        resident.locator('.scc-comment-send').click()
+        resident.locator('.scc-comment', has_text='<b>好!</b> 精彩').wait_for()  # shown as text, not as HTML
+        assert resident.locator('.scc-comments b').count() == 0
+        organizer.reload()
+        organizer.locator('.scc-mod-comment').first.wait_for()
+        screenshot(organizer, 'shows-console')
+        row = organizer.locator('.scc-mod-comment', has_text='<b>好!</b> 精彩')
+        row.locator('.scc-hide').click()
+        resident.locator('.scc-comment', has_text='<b>好!</b> 精彩').wait_for(state='detached', timeout=5000)
+        assert resident.evaluate('window.sccNoReload') is True
+    finally:
+        resident.context.close()
+        organizer.context.close()
