@@ -71,8 +71,10 @@ def test_green_code_passes_then_turns_red_live_and_stops(browser: Any, live_app:
         screenshot(resident, 'healthcode-red')
         assert delay < 3.0, f'the code took {delay:.2f} s to turn red'
 
+        resident.wait_for_function(f"document.querySelector('.scc-token').textContent !== {json.dumps(token)}")
+        resident.locator('.scc-reason-note').first.wait_for()  # the full explanation follows the instant flip
         fresh = resident.locator('.scc-token').text_content() or ''
-        assert fresh != token
+        assert fresh.startswith('SCC1:') and fresh != token
         verdict = scan(gate, fresh)
         assert '禁止通行' in verdict
         assert '红码' in gate.locator('.scc-verdict-colour').inner_text()

@@ -2,7 +2,10 @@
 
 import asyncio
 import logging
+import random
+import time
 from datetime import timedelta, timezone
+from typing import Any
 
 from fastapi.responses import JSONResponse
 from nicegui import app, background_tasks, ui
@@ -33,16 +36,15 @@ if (!window.sccClock) { window.sccClock = setInterval(() => {
 _started = False
 
 
-def code_card(code: LiveCode) -> None:
+def code_card(code: LiveCode) -> dict[str, Any]:
     """The full-width code: colour, icon and words, masked name, QR, live clock and moving band."""
     background, foreground, icon, word = COLOUR_STYLE[code.colour]
-    with (
-        ui.column().classes(f'w-full items-center gap-2 p-4 rounded-xl scc-code scc-code-{code.colour}')
-        .style(f'background:{background}; color:{foreground}').mark('scc-code')
-    ):  # fmt: skip
+    card = ui.column().classes(f'w-full items-center gap-2 p-4 rounded-xl scc-code scc-code-{code.colour}')
+    card.style(f'background:{background}; color:{foreground}').mark('scc-code')
+    with card:
         with ui.row().classes('items-center gap-2 no-wrap'):
-            ui.icon(icon, size='40px')
-            ui.label(_(word)).classes('text-3xl font-bold scc-colour-word').mark('scc-colour-word')
+            icon_element = ui.icon(icon, size='40px')
+            word_label = ui.label(_(word)).classes('text-3xl font-bold scc-colour-word').mark('scc-colour-word')
         who = f'{code.relation} · {code.masked_name}' if code.relation else code.masked_name
         ui.label(who).classes('text-lg')
         ui.html(qr_svg(code.token), sanitize=False).classes('scc-qr w-full max-w-[280px] bg-white p-2 rounded')
@@ -50,6 +52,43 @@ def code_card(code: LiveCode) -> None:
         ui.label(utcnow().astimezone(CITY_TZ).strftime('%H:%M:%S')).classes('scc-clock text-4xl font-mono font-bold')
         ui.element('div').classes('scc-band w-full rounded')
         ui.label(_('Valid until {time} · refreshes every 30 s', time=fmt_time(code.expires_at)[-5:])).classes('text-xs')
+    return {'card': card, 'icon': icon_element, 'word': word_label, 'colour': code.colour}
+
+
+def flip(view: dict[str, Any], colour: str, note: str) -> None:
+    """Change colour at once (cheap: a few properties), before the new token and explanation arrive."""
+    if not view or colour not in COLOUR_STYLE:
+        return
+    background, foreground, icon, word = COLOUR_STYLE[colour]
+    card = view['card']
+    card.classes(remove=f'scc-code-{view["colour"]}', add=f'scc-code-{colour}')
+    card.style(f'background:{background}; color:{foreground}')
+    view['icon'].name = icon
+    view['word'].text = _(word)
+    view['colour'] = colour
+    with card:
+        banner = ui.label(
+            _('Your code changed just now.') + (f' {_("Reason given: {note}", note=note)}' if note else '')
+        )
+        banner.classes('text-base font-bold scc-changed').move(card, target_index=0)
+
+
+class _Pacer:
+    """Spreads full refreshes after a mass change (1,000 screens at once) over a few seconds."""
+
+    def __init__(self) -> None:
+        self.window_start = 0.0
+        self.count = 0
+
+    def delay(self) -> float:
+        now = time.monotonic()
+        if now - self.window_start > 1.0:
+            self.window_start, self.count = now, 0
+        self.count += 1
+        return min(10.0, 0.1 + 0.01 * self.count) * (0.5 + random.random())
+
+
+_pacer = _Pacer()
 
 
 def register() -> None:
@@ -85,6 +124,7 @@ def register() -> None:
 
             ui.toggle(options, value=selected.id, on_change=switch).props('no-caps spread').classes('w-full')
         holder = ui.column().classes('w-full gap-3')
+        view: dict[str, Any] = {}
 
         async def show() -> None:
             try:
@@ -95,7 +135,7 @@ def register() -> None:
             holder.clear()
             now = utcnow()
             with holder:
-                code_card(code)
+                view.update(code_card(code))
                 ui.label(_('Why this colour')).classes('text-lg font-bold')
                 if not code.reasons:
                     ui.label(_('No rule applies: your records give a green code.')).classes('text-gray-700')
@@ -106,9 +146,14 @@ def register() -> None:
         await show()
         ui.timer(REFRESH_S, show)
 
+        async def refresh_later(delay: float) -> None:
+            await asyncio.sleep(delay)
+            await show()
+
         def on_change(event: DomainEvent) -> None:
             if event.key == state['person'].subject_id:
-                background_tasks.create(show(), name='healthcode-flip')
+                flip(view, event.data.get('colour', ''), event.data.get('note', ''))
+                background_tasks.create(refresh_later(_pacer.delay()), name='healthcode-refresh')
 
         for member in household:
             live.on(CHANGED, on_change, key=member.subject_id)

@@ -34,7 +34,8 @@ BAND_CSS = """
 
 def qr_svg(text: str, *, error_correction: int = qrcode.constants.ERROR_CORRECT_M) -> str:
     """A QR code as a small SVG: one path with one run per row of dark modules, quiet zone of 2."""
-    qr = qrcode.QRCode(error_correction=error_correction, border=0)
+    # A fixed mask pattern skips the search for the best of eight (10x faster; every mask decodes).
+    qr = qrcode.QRCode(error_correction=error_correction, border=0, mask_pattern=2)
     qr.add_data(text)
     qr.make(fit=True)
     matrix = qr.get_matrix()
@@ -84,7 +85,9 @@ def explanation_card(reason: Explanation, now: datetime) -> None:
         where = f' · {reason.place}' if reason.place else ''
         ui.label(f'{_(RECORD_KIND.get(reason.record_kind, reason.record_kind))}: {fmt_time(reason.record_at)}{where}')
         if reason.note:
-            ui.label(_('Reason given: {note}', note=reason.note)).classes('text-sm').mark('scc-reason-note')
+            ui.label(_('Reason given: {note}', note=reason.note)).classes('text-sm scc-reason-note').mark(
+                'scc-reason-note'
+            )
         ui.label(pick(reason.ends_zh, reason.ends_en)).classes('text-sm text-gray-700')
         if reason.until is not None:
             ui.label(_('Ends at {time} (in {left})', time=fmt_time(reason.until), left=countdown(reason.until, now))

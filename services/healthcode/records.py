@@ -72,9 +72,10 @@ def append_records(session: Session, records: list[HealthRecord]) -> None:
         session.add(record)
     session.flush()
     after = colours_of(session, person_ids=person_ids, now=now)
+    notes = {r.person_id: r.note for r in sorted(records, key=lambda r: r.at)}
     for pid in person_ids:
         if before[pid] != after[pid]:
-            bus.stage(session, CHANGED, people[pid].subject_id, colour=after[pid], person_id=pid)
+            bus.stage(session, CHANGED, people[pid].subject_id, colour=after[pid], person_id=pid, note=notes[pid])
 
 
 def record_clinic_outcome(session: Session, *, person_id: int, outcome: str, consultation_id: int,
