@@ -12,7 +12,7 @@ from services.clinic import consult, queue, referral, stats
 from services.errors import DomainError
 from services.events import DomainEvent, bus
 from services.healthcode import current_colour
-from tests.test_clinic_support import RESIDENTS, actor, join, on_duty
+from tests.test_clinic_support import RESIDENTS, actor, clear_history, join, on_duty
 
 
 def start_consult(resident_phone: str = RESIDENTS[0], doctor: str = 'doctor1') -> int:
@@ -140,6 +140,7 @@ def test_referral_qr_carries_the_triage_summary() -> None:
 
 
 def test_admin_figures() -> None:
+    clear_history()
     now = utcnow()
     cid = start_consult()
     finish(cid, 'self_care')
@@ -155,3 +156,12 @@ def test_admin_figures() -> None:
     assert [d.consultations for d in figures.doctors] == [1]
     with pytest.raises(DomainError), db.read_session() as session:
         stats.clinic_stats(session, actor=actor(username='doctor1'))
+
+
+def test_demo_city_has_clinic_history() -> None:
+    with db.read_session() as session:
+        mine = consult.my_consultations(session, actor=actor(phone=RESIDENTS[0]))
+        figures = stats.clinic_stats(session, actor=actor(username='admin'))
+    assert len(mine) >= 3 and any(c.patient_name == '张建国' for c in mine)  # the managed father's too
+    assert {d.consultations for d in figures.doctors} and figures.median_wait_minutes is not None
+    assert figures.abandonment_rate is not None and figures.waiting == 0

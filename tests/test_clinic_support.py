@@ -52,3 +52,14 @@ def on_duty(doctor: Actor, *, now: datetime) -> None:
     """The doctor goes on duty at `now`."""
     with db.session_scope() as session:
         queue.set_duty(session, actor=doctor, on_duty=True, now=now)
+
+
+def clear_history() -> None:
+    """Remove the demo consultations (for tests that need a clinic with no history at all)."""
+    from sqlalchemy import delete
+
+    from models.clinic import ClinicConsultation, ClinicMessage
+
+    with db.session_scope() as session:
+        session.execute(delete(ClinicMessage))
+        session.execute(delete(ClinicConsultation))
