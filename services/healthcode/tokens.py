@@ -7,7 +7,6 @@ issued-at u32 · expires-at u32 (Unix seconds) · nonce 6 bytes · subject lengt
 """
 
 import base64
-import binascii
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +25,20 @@ TOLERANCE_S = 30
 COLOUR_CODES = {'green': 0, 'yellow': 1, 'red': 2}
 COLOUR_NAMES = {v: k for k, v in COLOUR_CODES.items()}
 KINDS = {'C': 'code', 'P': 'paper', 'K': 'poster'}
+
+
+_B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
+_B32_CHARS = frozenset(_B32)
+_TO_INT_DIGITS = str.maketrans(_B32, '0123456789ABCDEFGHIJKLMNOPQRSTUV')
+
+
+def b32decode(body: str) -> bytes:
+    """Unpadded RFC 4648 base32 to bytes, fast (one int conversion instead of base64's Python loop)."""
+    if not body or not _B32_CHARS.issuperset(body):
+        raise TokenError(N_('This code is damaged or incomplete.'))
+    bits = len(body) * 5
+    size = bits // 8
+    return (int(body.translate(_TO_INT_DIGITS), 32) >> (bits - size * 8)).to_bytes(size, 'big')
 
 
 class TokenError(DomainError):
@@ -64,13 +77,9 @@ def split(text: str) -> tuple[Claims, bytes, bytes]:
     if not isinstance(text, str) or len(text) > MAX_TEXT:
         raise TokenError(N_('This is not a Spring City Cloud code.'))
     text = text.strip()
-    if not text.upper().startswith(PREFIX):
+    if text[: len(PREFIX)].upper() != PREFIX:
         raise TokenError(N_('This is not a Spring City Cloud code.'))
-    body = text[len(PREFIX) :].upper()
-    try:
-        raw = base64.b32decode(body + '=' * (-len(body) % 8))
-    except (binascii.Error, ValueError):
-        raise TokenError(N_('This code is damaged or incomplete.')) from None
+    raw = b32decode(text[len(PREFIX) :].upper())
     if len(raw) < HEADER.size + SIGNATURE_BYTES:
         raise TokenError(N_('This code is damaged or incomplete.'))
     version, kind, kid, colour, iat, exp, nonce, length = HEADER.unpack_from(raw)
