@@ -8,7 +8,7 @@ from models.common import utcnow
 from models.reservations import AllocationMode, ResItem, ResStore
 from services.reservations import passes
 from services.reservations.admin import next_days, plan_slots
-from services.reservations.booking import SLOT
+from services.reservations.common import SLOT
 from services.reservations.policy import local_day
 
 # code, zh, en, unit zh, unit en, quota, quota days, mode, window opens (local minute), days before

@@ -10,7 +10,7 @@ from models.reservations import Reservation, ReservationStatus
 from services import db
 from services.errors import DomainError
 from services.events import DomainEvent, bus
-from services.reservations import admin, booking, passes, pickup, queries
+from services.reservations import admin, booking, cancel, passes, pickup, queries
 from services.reservations.policy import STOCK_CHANGED
 from tests.test_reservations_support import (
     actor_by_phone,
@@ -101,12 +101,12 @@ def test_cancel_returns_stock_and_quota_at_once_and_publishes_after_commit() -> 
     booked = reserve(wang, slot, {wang.person_id: 3})
     assert [e.data['remaining'] for e in seen] == [0] and seen[0].key == str(store)
     with db.session_scope() as session:
-        assert booking.cancel(session, actor=wang, reservation_id=booked.reservation_ids[0]) == 3
+        assert cancel.cancel(session, actor=wang, reservation_id=booked.reservation_ids[0]) == 3
     assert remaining(slot) == 3 and seen[-1].data['remaining'] == 3
     with db.read_session() as session:
         assert quota_used(session, wang.person_id, item) == 0  # type: ignore[arg-type]
         with pytest.raises(DomainError, match='cannot be cancelled'):
-            booking.cancel(session, actor=wang, reservation_id=booked.reservation_ids[0])
+            cancel.cancel(session, actor=wang, reservation_id=booked.reservation_ids[0])
     # A refused booking publishes nothing.
     count = len(seen)
     with pytest.raises(DomainError):

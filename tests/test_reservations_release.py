@@ -10,7 +10,7 @@ from models.common import utcnow
 from models.reservations import AllocationMode, Reservation, ReservationStatus, ResSlot
 from services import db
 from services.errors import DomainError
-from services.reservations import booking, lottery, lottery_verify, queries, release, waitlist
+from services.reservations import booking, cancel, lottery, lottery_verify, queries, release, waitlist
 from services.reservations.policy import local_day
 from tests.test_reservations_support import actor_by_phone, make_item, make_slot, make_store, many_residents, remaining
 
@@ -64,7 +64,7 @@ def test_waitlist_offer_hold_accept_and_expiry() -> None:
             waitlist.join(session, actor=b, store_id=store, item_id=item, day=day, person_id=b.person_id, quantity=1)
     now = utcnow()
     with db.session_scope() as session:
-        assert booking.cancel(session, actor=a, reservation_id=first.reservation_ids[0], now=now) == 0
+        assert cancel.cancel(session, actor=a, reservation_id=first.reservation_ids[0], now=now) == 0
     assert remaining(slot) == 0  # both units are held for B and C for 10 minutes; D cannot take them
     with pytest.raises(DomainError, match='Sold out'):
         reserve(d, slot, {d.person_id: 1})
@@ -94,7 +94,7 @@ def test_lottery_is_reproducible_and_verifiable(tmp_path: Path) -> None:
         booking.reserve(session, actor=first, slot_id=slot, members={first.person_id: 1})  # type: ignore[dict-item]
     for i, person in enumerate(applicants):
         with db.session_scope() as session:
-            booking.apply(session, actor=person, slot_id=slot, members={person.person_id: 1 + i % 2}, now=now)  # type: ignore[dict-item]
+            lottery.apply(session, actor=person, slot_id=slot, members={person.person_id: 1 + i % 2}, now=now)  # type: ignore[dict-item]
     with db.read_session() as session:
         published = lottery.record(session, slot_id=slot)
     assert 'seed' not in published and len(published['seed_hash']) == 64
@@ -128,7 +128,7 @@ def test_lottery_losers_get_their_quota_back() -> None:
     people = many_residents(3)
     for p in people:
         with db.session_scope() as session:
-            booking.apply(session, actor=p, slot_id=slot, members={p.person_id: 1}, now=now)  # type: ignore[dict-item]
+            lottery.apply(session, actor=p, slot_id=slot, members={p.person_id: 1}, now=now)  # type: ignore[dict-item]
     with db.session_scope() as session:
         winners = lottery.draw(session, slot_id=slot, now=now + timedelta(days=3))
     assert len(winners) == 1

@@ -13,6 +13,7 @@ from services import people
 from services.city import current_city
 from services.events import DomainEvent
 from services.reservations import booking, queries, waitlist
+from services.reservations import lottery as lottery_service
 from services.reservations.policy import STOCK_CHANGED, ItemInfo, SlotInfo, StoreInfo
 from services.settings import settings
 from views import call, live
@@ -224,7 +225,7 @@ def _reserve_dialog(actor: Any, store: StoreInfo, slot: SlotInfo, item: ItemInfo
                 if members is None:
                     ui.notify(_('Please enter whole numbers.'), type='negative')
                     return
-                service = booking.apply if lottery else booking.reserve
+                service = lottery_service.apply if lottery else booking.reserve
                 result = await call.attempt(service, actor=actor, slot_id=slot.id, members=members)
                 if result is None:
                     return

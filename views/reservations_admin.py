@@ -10,7 +10,7 @@ from models.accounts import Role
 from models.common import utcnow
 from services.city import current_city
 from services.events import DomainEvent
-from services.reservations import admin, queries
+from services.reservations import admin, queries, reports
 from services.reservations.pickup import PICKED_UP
 from services.reservations.policy import STOCK_CHANGED, local_day
 from views import call, live
@@ -204,7 +204,7 @@ def register() -> None:
             if not dirty['value']:
                 return
             dirty['value'] = False
-            rows = await call.read(queries.dashboard, item_id=item or None)
+            rows = await call.read(reports.dashboard, item_id=item or None)
             table.rows = [
                 {
                     **r,

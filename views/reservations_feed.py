@@ -12,7 +12,7 @@ from nicegui import app
 
 from services import db
 from services.errors import NotFound
-from services.reservations import lottery, queries, release
+from services.reservations import lottery, release, reports
 from views import call
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ _cache: dict[str, tuple[float, bytes, str]] = {}
 
 def _stores() -> list[dict[str, Any]]:
     with db.read_session() as session:
-        return queries.feed(session)
+        return reports.feed(session)
 
 
 def _geojson(stores: list[dict[str, Any]]) -> dict[str, Any]:

@@ -7,7 +7,8 @@ from models.accounts import Role
 from models.common import utcnow
 from services.access import Actor
 from services.events import DomainEvent
-from services.reservations import booking, queries, waitlist
+from services.reservations import cancel as cancelling
+from services.reservations import queries, waitlist
 from services.reservations.policy import RESERVATION_CHANGED, WAIT_OFFERED, ReservationInfo, WaitInfo
 from views import call, live
 from views.fmt import city_time
@@ -69,7 +70,7 @@ def _pass_card(info: ReservationInfo, actor: Actor, refresh: object) -> None:
 
 def cancel_button(info: ReservationInfo, actor: Actor, refresh: object) -> None:
     async def cancel() -> None:
-        if await call.attempt(booking.cancel, actor=actor, reservation_id=info.id) is not None:
+        if await call.attempt(cancelling.cancel, actor=actor, reservation_id=info.id) is not None:
             ui.notify(_('Cancelled: the stock is back on sale.'), type='positive')
             refresh.refresh()  # type: ignore[attr-defined]
 

@@ -13,7 +13,7 @@ from services.access import Actor, require_role
 from services.city import current_city
 from services.errors import N_, DomainError, NotFound
 from services.reservations import booking
-from services.reservations.booking import SLOT
+from services.reservations.common import SLOT
 from services.reservations.policy import ItemInfo, item_info, local_time, parse_hhmm
 from services.validation import clean_text
 

@@ -7,38 +7,25 @@ person's quota are changed by UPDATE statements whose WHERE clause carries the c
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
-from sqlalchemy import and_, case, literal, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import and_, case, literal, select, update
 from sqlmodel import Session
 
-from models.accounts import Person
 from models.common import utcnow
 from models.reservations import (
     AllocationMode,
-    Reservation,
     ReservationStatus,
-    ResItem,
-    ResLottery,
-    ResQuota,
-    ResSlot,
-    ResStore,
 )
 from services.access import Actor
 from services.errors import N_, DomainError, Forbidden, NotFound
 from services.events import bus
-from services.reservations import passes
-from services.reservations.policy import RESERVATION_CHANGED, STOCK_CHANGED, city_tz, draw_at, window_opens_at
+from services.reservations import fastpath, passes
+from services.reservations.common import ITEM, PERSON, RES, SLOT, STORE, local_text, person_name
+from services.reservations.policy import RESERVATION_CHANGED, STOCK_CHANGED, window_opens_at
+from services.reservations.quota import over_quota
 from services.validation import mask_name
 
-SLOT = ResSlot.__table__  # type: ignore[attr-defined]
-STORE = ResStore.__table__  # type: ignore[attr-defined]
-ITEM = ResItem.__table__  # type: ignore[attr-defined]
-RES = Reservation.__table__  # type: ignore[attr-defined]
-QUOTA = ResQuota.__table__  # type: ignore[attr-defined]
-PERSON = Person.__table__  # type: ignore[attr-defined]
 MAX_MEMBERS = 8
 
 
@@ -49,16 +36,6 @@ class Booked:
     reservation_ids: list[int]
     codes: list[str]
     remaining: int
-
-
-def local_text(moment: datetime) -> str:
-    """'2026-11-26 10:00' in the city's time zone (for messages)."""
-    return f'{moment.astimezone(city_tz()):%Y-%m-%d %H:%M}'
-
-
-def upsert(session: Session) -> Any:
-    """The dialect's INSERT supporting ON CONFLICT."""
-    return pg_insert if session.get_bind().dialect.name == 'postgresql' else sqlite_insert
 
 
 def _slot_context(session: Session, slot_id: int) -> Any:
@@ -86,13 +63,8 @@ def _slot_context(session: Session, slot_id: int) -> Any:
     return row
 
 
-def _check(session: Session, actor: Actor, slot_id: int, members: dict[int, int], now: datetime) -> Any:
-    """Everything that can be refused before stock is touched; returns the slot's context row."""
-    if not members:
-        raise DomainError(N_('Please choose at least one person.'))
-    if len(members) > MAX_MEMBERS:
-        raise DomainError(N_('At most {limit} people can be booked at once.'), limit=MAX_MEMBERS)
-    ctx = _slot_context(session, slot_id)
+def _rules(ctx: Any, members: dict[int, int], now: datetime) -> None:
+    """The refusals that need only the slot's context (a Core row or a fastpath.Context)."""
     for quantity in members.values():
         if not isinstance(quantity, int) or not 1 <= quantity <= ctx.quota:
             raise DomainError(N_('The quantity per person must be between 1 and {quota}.'), quota=ctx.quota)
@@ -110,6 +82,13 @@ def _check(session: Session, actor: Actor, slot_id: int, members: dict[int, int]
         raise DomainError(
             N_('Booking for this slot opens at {when} (in {minutes} min).'), when=local_text(opens), minutes=minutes
         )
+
+
+def _members_allowed(session: Session, actor: Actor, members: dict[int, int]) -> None:
+    if not members:
+        raise DomainError(N_('Please choose at least one person.'))
+    if len(members) > MAX_MEMBERS:
+        raise DomainError(N_('At most {limit} people can be booked at once.'), limit=MAX_MEMBERS)
     others = [p for p in members if p != actor.person_id]
     if others:
         allowed = session.execute(
@@ -117,13 +96,15 @@ def _check(session: Session, actor: Actor, slot_id: int, members: dict[int, int]
         ).all()
         if len(allowed) != len(others):
             raise Forbidden(N_('You can only book for yourself and family members you manage.'))
+
+
+def _check(session: Session, actor: Actor, slot_id: int, members: dict[int, int], now: datetime) -> Any:
+    """Everything that can be refused before stock is touched; returns the slot's context row."""
+    _members_allowed(session, actor, members)
+    ctx = _slot_context(session, slot_id)
+    _rules(ctx, members, now)
     _check_bans(session, list(members), now)
     return ctx
-
-
-def _person_name(session: Session, person_id: int) -> str:
-    row = session.execute(select(PERSON.c.real_name).where(PERSON.c.id == person_id)).first()
-    return row[0] if row else '?'
 
 
 def _check_bans(session: Session, person_ids: list[int], now: datetime) -> None:
@@ -136,53 +117,9 @@ def _check_bans(session: Session, person_ids: list[int], now: datetime) -> None:
     if row is not None:
         raise DomainError(
             N_('{name} may not book until {until}: too many missed pickups.'),
-            name=mask_name(_person_name(session, row.person_id)),
+            name=mask_name(person_name(session, row.person_id)),
             until=local_text(row.until),
         )
-
-
-def take_quota(
-    session: Session, *, person_id: int, item_id: int, quantity: int, quota: int, quota_days: int, now: datetime
-) -> None:
-    """Count `quantity` against the person's quota in one conditional upsert (a new window starts when the old
-    one has ended); refuses with the date the quota frees up."""
-    now_value = literal(now, QUOTA.c.window_ends.type)
-    new_end = literal(now + timedelta(days=quota_days), QUOTA.c.window_ends.type)
-    expired = QUOTA.c.window_ends <= now_value
-    statement = (
-        upsert(session)(QUOTA)
-        .values(person_id=person_id, item_id=item_id, used=quantity, window_ends=now + timedelta(days=quota_days))
-        .on_conflict_do_update(
-            index_elements=['person_id', 'item_id'],
-            set_={
-                'used': case((expired, quantity), else_=QUOTA.c.used + quantity),
-                'window_ends': case((expired, new_end), else_=QUOTA.c.window_ends),
-            },
-            where=or_(expired, QUOTA.c.used + quantity <= quota),
-        )
-        .returning(QUOTA.c.used)
-    )
-    if session.execute(statement).first() is None:
-        row = session.execute(
-            select(QUOTA.c.used, QUOTA.c.window_ends).where(QUOTA.c.person_id == person_id, QUOTA.c.item_id == item_id)
-        ).one()
-        raise DomainError(
-            N_('Over quota: {name} may book {left} more until {when} (quota: {quota} per {days} days).'),
-            name=mask_name(_person_name(session, person_id)),
-            left=max(quota - row.used, 0),
-            when=local_text(row.window_ends),
-            quota=quota,
-            days=quota_days,
-        )
-
-
-def return_quota(session: Session, *, person_id: int, item_id: int, quantity: int) -> None:
-    """Give back quota (a cancelled booking, a lost lottery application)."""
-    session.execute(
-        update(QUOTA)
-        .where(QUOTA.c.person_id == person_id, QUOTA.c.item_id == item_id)
-        .values(used=case((QUOTA.c.used > quantity, QUOTA.c.used - quantity), else_=0))
-    )
 
 
 def insert_reservations(
@@ -255,97 +192,69 @@ def stage_stock(
     )
 
 
+def _sold_out(left: int) -> NoReturn:
+    if left == 0:
+        raise DomainError(N_('Sold out: this slot has no stock left. You can join the waitlist.'))
+    raise DomainError(N_('Not enough stock: this slot has only {remaining} left.'), remaining=left)
+
+
 def reserve(
     session: Session, *, actor: Actor, slot_id: int, members: dict[int, int], now: datetime | None = None
 ) -> Booked:
     """Book `members` (person id → quantity) in a first-come-first-served slot: all of them, or none."""
     now = now or utcnow()
-    ctx = _check(session, actor, slot_id, members, now)
+    _members_allowed(session, actor, members)
+    sql = fastpath.Sql(session)
+    ctx = fastpath.context(sql, slot_id)
+    if ctx is None:
+        raise NotFound(N_('No such pickup slot.'))
+    _rules(ctx, members, now)
     if ctx.mode != AllocationMode.fcfs:
         raise DomainError(N_('This item is allocated by lottery: please apply for the draw instead.'))
+    if ctx.remaining < sum(members.values()):  # a cheap early refusal; the conditional decrement still decides
+        _sold_out(ctx.remaining)
+    for person_id in members:
+        if fastpath.banned(sql, person_id, now):
+            _check_bans(session, [person_id], now)
+    window_ends = now + timedelta(days=ctx.quota_days)
     for person_id, quantity in members.items():
-        take_quota(
-            session,
+        if not fastpath.take_quota(
+            sql,
             person_id=person_id,
             item_id=ctx.item_id,
             quantity=quantity,
             quota=ctx.quota,
-            quota_days=ctx.quota_days,
+            window_ends=window_ends,
+            now=now,
+        ):
+            over_quota(session, person_id=person_id, item_id=ctx.item_id, quota=ctx.quota, quota_days=ctx.quota_days)
+    key = passes.cached_key(session)
+    ids: list[int] = []
+    codes: list[str] = []
+    for person_id, quantity in members.items():
+        new_id = fastpath.insert(
+            sql,
+            slot_id=slot_id,
+            store_id=ctx.store_id,
+            item_id=ctx.item_id,
+            person_id=person_id,
+            account_id=actor.account_id,
+            quantity=quantity,
+            status=ReservationStatus.booked.value,
             now=now,
         )
-    ids, codes = insert_reservations(
-        session,
-        actor=actor,
-        slot_id=slot_id,
-        store_id=ctx.store_id,
-        item_id=ctx.item_id,
-        members=members,
-        status=ReservationStatus.booked,
-        now=now,
-    )
-    total = sum(members.values())
+        codes.append(passes.pickup_code(key, new_id))
+        fastpath.set_code(sql, new_id, codes[-1])
+        ids.append(new_id)
     # Last, so the hot row is locked for the shortest time (PostgreSQL): a refusal rolls everything back.
-    row = decrement(session, slot_id=slot_id, quantity=total, now=now)
+    row = fastpath.decrement(sql, slot_id=slot_id, quantity=sum(members.values()), now=now)
     if row is None:
-        left = session.execute(select(SLOT.c.remaining).where(SLOT.c.id == slot_id)).scalar_one()
-        if left == 0:
-            raise DomainError(N_('Sold out: this slot has no stock left. You can join the waitlist.'))
-        raise DomainError(N_('Not enough stock: this slot has only {remaining} left.'), remaining=left)
+        _sold_out(session.execute(select(SLOT.c.remaining).where(SLOT.c.id == slot_id)).scalar_one())
     stage_stock(
         session, store_id=ctx.store_id, slot_id=slot_id, item_id=ctx.item_id, remaining=row[0], capacity=row[1], now=now
     )
     bus.stage(session, RESERVATION_CHANGED, str(actor.account_id), reservation_ids=ids, status='booked')
     return Booked(reservation_ids=ids, codes=codes, remaining=row[0])
-
-
-def apply(
-    session: Session, *, actor: Actor, slot_id: int, members: dict[int, int], now: datetime | None = None
-) -> Booked:
-    """Apply for a lottery slot (quota is held until the draw; losers get it back)."""
-    now = now or utcnow()
-    ctx = _check(session, actor, slot_id, members, now)
-    if ctx.mode != AllocationMode.lottery:
-        raise DomainError(N_('This item is first come, first served: please book directly.'))
-    closes = draw_at(ctx.day)
-    if now >= closes:
-        raise DomainError(N_('Applications for this draw closed at {when}.'), when=local_text(closes))
-    lottery = ResLottery.__table__  # type: ignore[attr-defined]
-    drawn = session.execute(select(lottery.c.drawn_at).where(lottery.c.slot_id == slot_id)).first()
-    if drawn is not None and drawn[0] is not None:
-        raise DomainError(N_('Applications for this draw closed at {when}.'), when=local_text(drawn[0]))
-    existing = session.execute(
-        select(RES.c.id).where(
-            RES.c.slot_id == slot_id, RES.c.person_id.in_(list(members)), RES.c.status == ReservationStatus.applied
-        )
-    ).first()
-    if existing is not None:
-        raise DomainError(N_('Already applied for this draw.'))
-    from services.reservations.lottery import ensure_seed
-
-    ensure_seed(session, slot_id=slot_id)
-    for person_id, quantity in members.items():
-        take_quota(
-            session,
-            person_id=person_id,
-            item_id=ctx.item_id,
-            quantity=quantity,
-            quota=ctx.quota,
-            quota_days=ctx.quota_days,
-            now=now,
-        )
-    ids, codes = insert_reservations(
-        session,
-        actor=actor,
-        slot_id=slot_id,
-        store_id=ctx.store_id,
-        item_id=ctx.item_id,
-        members=members,
-        status=ReservationStatus.applied,
-        now=now,
-    )
-    bus.stage(session, RESERVATION_CHANGED, str(actor.account_id), reservation_ids=ids, status='applied')
-    remaining = session.execute(select(SLOT.c.remaining).where(SLOT.c.id == slot_id)).scalar_one()
-    return Booked(reservation_ids=ids, codes=codes, remaining=remaining)
 
 
 def release_stock(session: Session, *, slot_id: int, quantity: int, now: datetime) -> tuple[int, int]:
@@ -358,62 +267,6 @@ def release_stock(session: Session, *, slot_id: int, quantity: int, now: datetim
         .returning(SLOT.c.remaining, SLOT.c.capacity)
     ).one()
     return row[0], row[1]
-
-
-def cancel(session: Session, *, actor: Actor, reservation_id: int, now: datetime | None = None) -> int:
-    """Cancel a booking (or lottery application) before its slot starts: stock and quota return at once.
-    Returns the slot's stock afterwards."""
-    now = now or utcnow()
-    row = session.execute(
-        select(
-            RES.c.slot_id,
-            RES.c.store_id,
-            RES.c.item_id,
-            RES.c.person_id,
-            RES.c.account_id,
-            RES.c.quantity,
-            RES.c.status,
-            SLOT.c.starts_at,
-            SLOT.c.day,
-            PERSON.c.managed_by_account_id,
-            PERSON.c.account_id.label('own'),
-        )
-        .select_from(RES.join(SLOT, SLOT.c.id == RES.c.slot_id).join(PERSON, PERSON.c.id == RES.c.person_id))
-        .where(RES.c.id == reservation_id)
-    ).first()
-    if row is None or actor.account_id not in (row.account_id, row.managed_by_account_id, row.own):
-        raise NotFound(N_('No such reservation.'))
-    if row.status not in (ReservationStatus.booked, ReservationStatus.applied):
-        raise DomainError(
-            N_('This reservation cannot be cancelled any more (it is {status}).'), status=status_label(row.status)
-        )
-    if row.starts_at <= now:
-        raise DomainError(N_('A reservation can only be cancelled before its slot starts.'))
-    changed = session.execute(
-        update(RES)
-        .where(RES.c.id == reservation_id, RES.c.status == row.status)
-        .values(status=ReservationStatus.cancelled, closed_at=literal(now, RES.c.closed_at.type))
-    ).rowcount  # type: ignore[attr-defined]
-    if changed != 1:
-        raise DomainError(N_('This reservation was changed meanwhile; please reload.'))
-    return_quota(session, person_id=row.person_id, item_id=row.item_id, quantity=row.quantity)
-    bus.stage(session, RESERVATION_CHANGED, str(row.account_id), reservation_ids=[reservation_id], status='cancelled')
-    if row.status == ReservationStatus.applied:
-        return int(session.execute(select(SLOT.c.remaining).where(SLOT.c.id == row.slot_id)).scalar_one())
-    remaining, capacity = release_stock(session, slot_id=row.slot_id, quantity=row.quantity, now=now)
-    from services.reservations.waitlist import offer_released
-
-    remaining = offer_released(session, slot_id=row.slot_id, now=now)
-    stage_stock(
-        session,
-        store_id=row.store_id,
-        slot_id=row.slot_id,
-        item_id=row.item_id,
-        remaining=remaining,
-        capacity=capacity,
-        now=now,
-    )
-    return remaining
 
 
 STATUS_LABELS = {

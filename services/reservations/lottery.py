@@ -20,10 +20,11 @@ from sqlmodel import Session
 
 from models.common import utcnow
 from models.reservations import AllocationMode, ReservationStatus, ResLottery
+from services.access import Actor
 from services.errors import N_, DomainError, NotFound
 from services.events import bus
-from services.reservations import booking
-from services.reservations.booking import ITEM, RES, SLOT
+from services.reservations import booking, common, quota
+from services.reservations.common import ITEM, RES, SLOT
 from services.reservations.policy import RESERVATION_CHANGED, draw_at
 
 LOTTERY = ResLottery.__table__  # type: ignore[attr-defined]
@@ -58,7 +59,7 @@ def ensure_seed(session: Session, *, slot_id: int) -> str:
         return str(row[0])
     seed = secrets.token_hex(32)
     session.execute(
-        booking.upsert(session)(LOTTERY)
+        common.upsert(session)(LOTTERY)
         .values(slot_id=slot_id, seed=seed, seed_hash=seed_hash(seed))
         .on_conflict_do_nothing()
     )
@@ -79,7 +80,7 @@ def draw(session: Session, *, slot_id: int, now: datetime | None = None) -> list
     if slot.mode != AllocationMode.lottery:
         raise DomainError(N_('This item is first come, first served: please book directly.'))
     if now < draw_at(slot.day):
-        raise DomainError(N_('The draw takes place at {when}.'), when=booking.local_text(draw_at(slot.day)))
+        raise DomainError(N_('The draw takes place at {when}.'), when=common.local_text(draw_at(slot.day)))
     ensure_seed(session, slot_id=slot_id)
     claimed = session.execute(
         update(LOTTERY)
@@ -101,7 +102,7 @@ def draw(session: Session, *, slot_id: int, now: datetime | None = None) -> list
         values: dict[str, Any] = {'status': status}
         if status == ReservationStatus.lost:
             values['closed_at'] = literal(now, RES.c.closed_at.type)
-            booking.return_quota(session, person_id=app.person_id, item_id=slot.item_id, quantity=app.quantity)
+            quota.return_quota(session, person_id=app.person_id, item_id=slot.item_id, quantity=app.quantity)
         session.execute(update(RES).where(RES.c.id == app.id).values(**values))
         bus.stage(session, RESERVATION_CHANGED, str(app.account_id), reservation_ids=[app.id], status=status.value)
     row = booking.decrement(session, slot_id=slot_id, quantity=total, now=now) if total else None
@@ -168,3 +169,50 @@ def record(session: Session, *, slot_id: int) -> dict[str, Any]:
         result['seed'] = row.seed
         result['winners'] = [a.id for a in apps if a.status != ReservationStatus.lost]
     return result
+
+
+def apply(
+    session: Session, *, actor: Actor, slot_id: int, members: dict[int, int], now: datetime | None = None
+) -> booking.Booked:
+    """Apply for a lottery slot (quota is held until the draw; losers get it back)."""
+    now = now or utcnow()
+    ctx = booking._check(session, actor, slot_id, members, now)
+    if ctx.mode != AllocationMode.lottery:
+        raise DomainError(N_('This item is first come, first served: please book directly.'))
+    closes = draw_at(ctx.day)
+    if now >= closes:
+        raise DomainError(N_('Applications for this draw closed at {when}.'), when=common.local_text(closes))
+    drawn = session.execute(select(LOTTERY.c.drawn_at).where(LOTTERY.c.slot_id == slot_id)).first()
+    if drawn is not None and drawn[0] is not None:
+        raise DomainError(N_('Applications for this draw closed at {when}.'), when=common.local_text(drawn[0]))
+    existing = session.execute(
+        select(RES.c.id).where(
+            RES.c.slot_id == slot_id, RES.c.person_id.in_(list(members)), RES.c.status == ReservationStatus.applied
+        )
+    ).first()
+    if existing is not None:
+        raise DomainError(N_('Already applied for this draw.'))
+    ensure_seed(session, slot_id=slot_id)
+    for person_id, quantity in members.items():
+        quota.take_quota(
+            session,
+            person_id=person_id,
+            item_id=ctx.item_id,
+            quantity=quantity,
+            quota=ctx.quota,
+            quota_days=ctx.quota_days,
+            now=now,
+        )
+    ids, codes = booking.insert_reservations(
+        session,
+        actor=actor,
+        slot_id=slot_id,
+        store_id=ctx.store_id,
+        item_id=ctx.item_id,
+        members=members,
+        status=ReservationStatus.applied,
+        now=now,
+    )
+    bus.stage(session, RESERVATION_CHANGED, str(actor.account_id), reservation_ids=ids, status='applied')
+    remaining = session.execute(select(SLOT.c.remaining).where(SLOT.c.id == slot_id)).scalar_one()
+    return booking.Booked(reservation_ids=ids, codes=codes, remaining=remaining)

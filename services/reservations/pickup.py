@@ -13,7 +13,7 @@ from services.access import Actor, require_role
 from services.errors import N_, DomainError, NotFound
 from services.events import bus
 from services.reservations import booking, passes
-from services.reservations.booking import ITEM, PERSON, RES, SLOT, STORE
+from services.reservations.common import ITEM, PERSON, RES, SLOT, STORE
 from services.reservations.policy import RESERVATION_CHANGED, PickupInfo, city_tz, local_day
 from services.validation import mask_name
 

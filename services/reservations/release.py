@@ -8,8 +8,8 @@ from sqlmodel import Session
 
 from models.common import utcnow
 from models.reservations import ResBan, ReservationStatus, ResStrike
-from services.reservations import booking, waitlist
-from services.reservations.booking import ITEM, RES, SLOT
+from services.reservations import booking, common, waitlist
+from services.reservations.common import ITEM, RES, SLOT
 
 STRIKE = ResStrike.__table__  # type: ignore[attr-defined]
 BAN = ResBan.__table__  # type: ignore[attr-defined]
@@ -44,7 +44,7 @@ def strike(
     until = now + timedelta(days=ban_days)
     until_value = literal(until, BAN.c.until.type)
     session.execute(
-        booking.upsert(session)(BAN)
+        common.upsert(session)(BAN)
         .values(person_id=person_id, until=until)
         .on_conflict_do_update(index_elements=['person_id'], set_={'until': until_value})
     )

@@ -11,8 +11,8 @@ from models.reservations import ReservationStatus, ResWait, WaitStatus
 from services.access import Actor
 from services.errors import N_, DomainError, Forbidden, NotFound
 from services.events import bus
-from services.reservations import booking
-from services.reservations.booking import ITEM, PERSON, SLOT, STORE
+from services.reservations import booking, common, quota
+from services.reservations.common import ITEM, PERSON, SLOT, STORE
 from services.reservations.policy import OFFER_MINUTES, WAIT_OFFERED, WaitInfo, local_day
 from services.validation import mask_name
 
@@ -143,14 +143,14 @@ def accept(session: Session, *, actor: Actor, wait_id: int, now: datetime | None
     if row.status != WaitStatus.offered or row.offer_expires_at is None:
         raise DomainError(N_('There is no offer to accept for this waitlist entry.'))
     if row.offer_expires_at <= now:
-        raise DomainError(N_('This offer expired at {when}.'), when=booking.local_text(row.offer_expires_at))
+        raise DomainError(N_('This offer expired at {when}.'), when=common.local_text(row.offer_expires_at))
     item = session.execute(select(ITEM.c.quota, ITEM.c.quota_days).where(ITEM.c.id == row.item_id)).one()
     changed = session.execute(
         update(WAIT).where(WAIT.c.id == wait_id, WAIT.c.status == WaitStatus.offered).values(status=WaitStatus.accepted)
     ).rowcount  # type: ignore[attr-defined]
     if changed != 1:
         raise DomainError(N_('There is no offer to accept for this waitlist entry.'))
-    booking.take_quota(
+    quota.take_quota(
         session,
         person_id=row.person_id,
         item_id=row.item_id,
