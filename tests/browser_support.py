@@ -225,9 +225,12 @@ def sign_in_staff(page: Any, base_url: str, username: str, password: str = DEMO_
     page.locator('.scc-content').wait_for(state='visible')
 
 
-def screenshot(page: Any, name: str) -> Path:
-    """Save a screenshot to tests/artifacts/<name>.png (git-ignored) and return its path."""
+def screenshot(page: Any, name: str, *, full_page: bool = False) -> Path:
+    """Save a screenshot to tests/artifacts/<name>.png (git-ignored) and return its path.
+
+    By default what the screen shows (fixed headers and footers where they belong); `full_page` for the whole page.
+    """
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f'{name}.png'
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path

@@ -1,6 +1,7 @@
 """The resident Home: greeting, city announcements (live), and what each module adds."""
 
 import inspect
+from html import escape
 
 from nicegui import ui
 
@@ -11,7 +12,7 @@ from services.events import DomainEvent
 from views import call, live
 from views.fmt import city_time
 from views.frame import HOME_SECTIONS, current_actor, page
-from views.i18n import _, pick
+from views.i18n import _, language, pick
 
 NOTICES_ON_HOME = 5
 
@@ -28,6 +29,41 @@ def notice_card(notice: NoticePublic) -> None:
         ui.label(city_time(notice.created_at)).classes('text-xs text-gray-600')
 
 
+_card_cache: dict[tuple[int, str], str] = {}
+
+
+def notice_card_html(notice: NoticePublic) -> str:
+    """The same card as `notice_card`, as escaped HTML: one element per list instead of six per card.
+
+    A new announcement then costs each open Home one property update instead of rebuilding its cards, which
+    keeps the fan-out to thousands of residents (and Python's garbage collector) near the floor.
+    """
+    key = (notice.id, language())
+    cached = _card_cache.get(key)
+    if cached is not None:
+        return cached
+    card = 'q-card nicegui-card w-full scc-notice' + (' border-l-4 border-red-700' if notice.urgent else '')
+    icon = 'text-negative' if notice.urgent else 'text-primary'
+    cached = (
+        f'<div class="{card}"><div class="nicegui-row items-center gap-2 no-wrap">'
+        f'<i class="q-icon notranslate material-icons {icon}" aria-hidden="true" role="presentation">campaign</i>'
+        f'<div class="nicegui-label font-bold scc-notice-title">{escape(pick(notice.title_zh, notice.title_en))}</div>'
+        f'</div><div class="nicegui-label text-sm whitespace-pre-line">{escape(pick(notice.body_zh, notice.body_en))}'
+        f'</div><div class="nicegui-label text-xs text-gray-600">{escape(city_time(notice.created_at))}</div></div>'
+    )
+    if len(_card_cache) > 512:
+        _card_cache.clear()
+    _card_cache[key] = cached
+    return cached
+
+
+def notice_list_html(items: list[NoticePublic]) -> str:
+    """Announcements as HTML, newest first, or the empty note."""
+    if not items:
+        return f'<div class="nicegui-label text-gray-600">{escape(_("No announcements."))}</div>'
+    return ''.join(notice_card_html(notice) for notice in items)
+
+
 def register() -> None:
     @page('/', roles=(Role.resident,))
     async def home() -> None:
@@ -41,21 +77,14 @@ def register() -> None:
         ui.label(_('City announcements')).classes('text-lg font-bold mt-2')
         items = await call.read(notices.latest, limit=NOTICES_ON_HOME)
 
-        @ui.refreshable
-        def notice_list() -> None:
-            if not items:
-                ui.label(_('No announcements.')).classes('text-gray-600')
-            for notice in items:
-                notice_card(notice)
-
-        notice_list()
+        notice_list = ui.html(notice_list_html(items), sanitize=False).classes('w-full column gap-3 scc-notices')
         ui.link(_('All announcements'), '/notices')
 
         def on_notice(event: DomainEvent) -> None:
             notice = NoticePublic.model_validate(event.data['notice'])
             items.insert(0, notice)
             del items[NOTICES_ON_HOME:]
-            notice_list.refresh()
+            notice_list.content = notice_list_html(items)  # every text is escaped by notice_card_html
             ui.notify(pick(notice.title_zh, notice.title_en), type='warning' if notice.urgent else 'info',
                       position='top')  # fmt: skip
 
