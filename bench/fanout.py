@@ -10,6 +10,7 @@ Without --scenario every scenario in bench/fanout_scenarios/ runs, one JSON line
 
 import argparse
 import asyncio
+import gc
 import importlib
 import json
 import pkgutil
@@ -158,6 +159,9 @@ async def measure(server: support.Server, path: str, account_ids: list[int | Non
         result.rss_after_kb = server.rss_kb()
     finally:
         await asyncio.gather(*(b.sio.disconnect() for b in browsers if b.sio is not None), return_exceptions=True)
+        browsers.clear()
+        await asyncio.sleep(0.2)
+        gc.collect()  # let aiohttp's responses go while their loop still runs (no "Event loop is closed" noise)
     return result
 
 
