@@ -1,0 +1,46 @@
+"""Reservations in a real browser: two residents watch the same store; one books the last unit; the other's
+page shows 0 within a second without reload, and their attempt is refused with a clear message."""
+
+import time
+from typing import Any
+
+import pytest
+
+from tests.browser_support import LiveApp, phone_page, screenshot, sign_in_resident
+from tests.test_reservations_support import make_item, make_slot, make_store, remaining
+
+pytestmark = pytest.mark.browser
+
+
+def test_last_unit_goes_to_one_and_the_other_sees_zero_at_once(browser: Any, live_app: LiveApp) -> None:
+    item = make_item(quota=5)
+    slot = make_slot(make_store('最后一只药房'), item, stock=1)
+    first, second = phone_page(browser), phone_page(browser)
+    try:
+        sign_in_resident(first, live_app.url, '13800000001')
+        sign_in_resident(second, live_app.url, '13800000002')
+        for page in (first, second):
+            page.goto(f'{live_app.url}/reserve?item={item}')
+            page.locator(f'.scc-stock-{slot}').wait_for()
+            assert page.locator(f'.scc-stock-{slot}').inner_text().strip() == '1'
+        second.evaluate('window.sccNoReload = true')  # gone if the page were reloaded
+        second.locator(f'.scc-reserve-{slot}').click()  # the second resident has the form open already
+        second.locator('.scc-confirm').wait_for()
+
+        first.locator(f'.scc-reserve-{slot}').click()
+        first.locator('.scc-confirm').click()
+        clicked = time.monotonic()
+        second.wait_for_function(f"document.querySelector('.scc-stock-{slot}').innerText.trim() === '0'", timeout=5000)
+        delay = time.monotonic() - clicked
+        assert delay < 1.0, f'the sold-out stock took {delay:.2f} s to appear on the other page'
+        assert second.evaluate('window.sccNoReload') is True
+        first.get_by_text('预约成功。取货码：').wait_for()  # "Reserved. Pickup code: …"
+        assert second.evaluate('document.documentElement.scrollWidth') <= 360
+
+        second.locator('.scc-confirm').click()
+        second.get_by_text('已约满：该时段已无库存。您可以加入候补名单。').wait_for()  # sold out, join the waitlist
+        screenshot(second, 'reservations-sold-out')
+        assert remaining(slot) == 0
+    finally:
+        first.context.close()
+        second.context.close()
