@@ -5,15 +5,16 @@ from typing import Any
 from nicegui import context, ui
 
 from models.accounts import Role
-from models.shows import CommentPublic, ShowPublic, ShowState
+from models.shows import ShowPublic, ShowState
 from services.errors import N_, NotFound
 from services.events import DomainEvent
-from services.shows import comments, common, editing, reminders, schedule
+from services.shows import common, editing, schedule
 from services.shows.viewers import counter
 from views import call, live
 from views.frame import ServiceTile, add_home_section, add_service_tile, current_actor, page
 from views.i18n import _
 from views.shows_routes import register_routes
+from views.shows_watch import Status, comment_stream, reminder_row, show_of
 from views.shows_widgets import (
     NOT_AVAILABLE,
     badge,
@@ -157,20 +158,7 @@ def register() -> None:
         )
         banner.set_visibility(show.banner)
 
-        @ui.refreshable
-        def when() -> None:
-            current = state['show']
-            times(current)
-            if current.state in (S.scheduled, S.starting_soon, S.postponed):
-                countdown(current)
-            if current.state is S.postponed:
-                ui.label(_('Postponed to the time above.')).classes('text-sm text-orange-900')
-            if current.state is S.cancelled:
-                ui.label(_('Cancelled: {reason}', reason=current.cancel_reason)).classes(
-                    'text-sm text-red-800 scc-cancelled'
-                ).mark('scc-cancelled')
-
-        when()
+        status = Status(show)
         with ui.element('div').classes('scc-player').mark('scc-player') as player:
             video = (
                 ui.element('video').props('controls playsinline autoplay muted').classes('scc-video').mark('scc-video')
@@ -179,8 +167,11 @@ def register() -> None:
 
         def show_player(current: ShowPublic) -> None:
             url = current.stream_url if current.state is S.live else current.replay_url
-            player.set_visibility(current.state in PLAYABLE)
-            video.props['data-scc-src'] = url if current.state in PLAYABLE else ''
+            url = url if current.state in PLAYABLE else ''
+            if player.visible != (current.state in PLAYABLE):
+                player.set_visibility(current.state in PLAYABLE)
+            if video.props.get('data-scc-src') != url:
+                video.props['data-scc-src'] = url
 
         show_player(show)
         viewers = ui.label().classes('text-xs text-gray-600 scc-viewers').mark('scc-viewers')
@@ -205,103 +196,16 @@ def register() -> None:
                     button.classes('scc-platform-link').mark('scc-platform-link')
 
         def changed(event: DomainEvent) -> None:
-            current = ShowPublic.model_validate(event.data['show'])
+            current = show_of(event)  # parsed once per event, not once per page
             state['show'] = current
             set_badge(state_badge, current)
-            banner.set_visibility(current.banner)
+            if banner.visible != current.banner:
+                banner.set_visibility(current.banner)
             show_player(current)
-            when.refresh()
+            status.update(current)
 
         live.on(common.SHOW_CHANGED, changed, key=str(show_id))
         live.on(common.SHOW_VIEWERS, show_viewers)
         context.client.on_connect(lambda: counter.join(show_id))
         context.client.on_disconnect(lambda: counter.leave(show_id))
         await comment_stream(actor, show_id)
-
-
-async def reminder_row(actor: Any, show: ShowPublic) -> None:
-    """ "Remind me" and "Add to calendar"."""
-    subscribed = {'on': await call.read(reminders.is_subscribed, actor=actor, show_id=show.id)}
-    with ui.row().classes('gap-2 items-center'):
-
-        async def toggle() -> None:
-            fn = reminders.unsubscribe if subscribed['on'] else reminders.subscribe
-            result = await call.attempt(fn, actor=actor, show_id=show.id)
-            if result is None:
-                return
-            subscribed['on'] = result
-            remind.text = _('Reminder on') if result else _('Remind me')
-            remind.props(f'icon={"notifications_active" if result else "notifications"}')
-            ui.notify(
-                _('We will remind you 10 minutes before and when it goes live.') if result else _('Reminder off.')
-            )
-
-        if show.state not in (S.ended, S.replay, S.cancelled):
-            remind = (
-                ui.button(
-                    _('Reminder on') if subscribed['on'] else _('Remind me'),
-                    on_click=toggle,
-                    icon='notifications_active' if subscribed['on'] else 'notifications',
-                )
-                .props('unelevated no-caps')
-                .classes('scc-remind')
-                .mark('scc-remind')
-            )
-        ui.button(_('Add to calendar'), icon='event').props(f'flat no-caps href=/shows/{show.id}.ics')
-
-
-async def comment_stream(actor: Any, show_id: int) -> None:
-    """The live cheers and comments: newest at the bottom; hidden ones vanish for everyone."""
-    ui.label(_('Cheers and comments')).classes('font-bold mt-2')
-    shown: dict[int, ui.element] = {}
-    box = ui.column().classes('w-full gap-1 max-h-72 overflow-y-auto scc-comments').mark('scc-comments')
-
-    def add(comment: CommentPublic) -> None:
-        if comment.id in shown or comment.hidden:
-            return
-        with box, ui.row().classes('gap-2 no-wrap items-baseline scc-comment').mark('scc-comment') as row:
-            ui.label(comment.author).classes('text-xs text-gray-600 shrink-0')
-            ui.label(comment.text).classes('text-sm break-all')  # a label escapes: typed HTML stays text
-        shown[comment.id] = row
-        while len(shown) > COMMENTS_SHOWN:
-            oldest = next(iter(shown))
-            shown.pop(oldest).delete()
-
-    for comment in await call.read(comments.recent_comments, show_id=show_id, limit=COMMENTS_SHOWN):
-        add(comment)
-
-    def heard(event: DomainEvent) -> None:
-        comment = CommentPublic.model_validate(event.data['comment'])
-        if event.data.get('action') == 'hidden':
-            row = shown.pop(comment.id, None)
-            if row is not None:
-                row.delete()
-        else:
-            add(comment)
-
-    live.on(common.SHOW_COMMENT, heard, key=str(show_id))
-    with ui.row().classes('w-full no-wrap gap-1 items-center'):
-        text = (
-            ui.input(placeholder=_('Say something (max. 140 characters)'))
-            .props('outlined dense maxlength=140 counter')
-            .classes('grow scc-comment-input')
-            .mark('scc-comment-input')
-        )
-
-        async def send(value: str | None = None) -> None:
-            body = value if value is not None else (text.value or '')
-            if (
-                await call.attempt(comments.post_comment, actor=actor, show_id=show_id, text=body) is not None
-                and value is None
-            ):
-                text.value = ''
-
-        ui.button(icon='send', on_click=lambda: send()).props('round unelevated').classes('scc-comment-send').mark(
-            'scc-comment-send'
-        )
-        text.on('keydown.enter', lambda: send())
-    with ui.row().classes('gap-1 flex-wrap'):
-        for cheer in comments.CHEERS:
-            ui.button(cheer, on_click=lambda c=cheer: send(c)).props('outline dense no-caps rounded').classes(
-                'scc-cheer'
-            )
