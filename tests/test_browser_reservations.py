@@ -34,11 +34,15 @@ def test_last_unit_goes_to_one_and_the_other_sees_zero_at_once(browser: Any, liv
         delay = time.monotonic() - clicked
         assert delay < 1.0, f'the sold-out stock took {delay:.2f} s to appear on the other page'
         assert second.evaluate('window.sccNoReload') is True
-        first.get_by_text('预约成功。取货码：').wait_for()  # "Reserved. Pickup code: …"
+        first.get_by_text('预约成功。取货码：').first.wait_for()  # "Reserved. Pickup code: …"
         assert second.evaluate('document.documentElement.scrollWidth') <= 360
 
         second.locator('.scc-confirm').click()
-        second.get_by_text('已约满：该时段已无库存。您可以加入候补名单。').wait_for()  # sold out, join the waitlist
+        refusal = second.locator('.scc-reserve-refusal')
+        refusal.wait_for()
+        assert (
+            refusal.inner_text().strip() == '已约满：该时段已无库存。您可以加入候补名单。'
+        )  # sold out; join the waitlist
         screenshot(second, 'reservations-sold-out')
         assert remaining(slot) == 0
     finally:

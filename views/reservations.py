@@ -11,6 +11,7 @@ from models.common import utcnow
 from models.reservations import AllocationMode
 from services import people
 from services.city import current_city
+from services.errors import DomainError
 from services.events import DomainEvent
 from services.reservations import booking, queries, waitlist
 from services.reservations import lottery as lottery_service
@@ -18,7 +19,7 @@ from services.reservations.policy import STOCK_CHANGED, ItemInfo, SlotInfo, Stor
 from services.settings import settings
 from views import call, live
 from views.frame import ServiceTile, add_service_tile, current_actor, page
-from views.i18n import _, pick
+from views.i18n import _, error_text, pick
 from views.reservations_ui import add_clock, ago, countdown, item_name, set_ago, slot_time
 
 
@@ -217,6 +218,8 @@ def _reserve_dialog(actor: Any, store: StoreInfo, slot: SlotInfo, item: ItemInfo
             'text-sm text-gray-700'
         )
         rows = _members_form(household, item.quota)
+        refusal = ui.label('').classes('text-red-800 font-bold scc-reserve-refusal').mark('scc-reserve-refusal')
+        refusal.set_visibility(False)
         with ui.row().classes('w-full justify-end gap-2'):
             ui.button(_('Cancel'), on_click=dialog.close).props('flat no-caps')
 
@@ -226,18 +229,27 @@ def _reserve_dialog(actor: Any, store: StoreInfo, slot: SlotInfo, item: ItemInfo
                     ui.notify(_('Please enter whole numbers.'), type='negative')
                     return
                 service = lottery_service.apply if lottery else booking.reserve
-                result = await call.attempt(service, actor=actor, slot_id=slot.id, members=members)
-                if result is None:
+                try:
+                    result = await call.write(service, actor=actor, slot_id=slot.id, members=members)
+                except DomainError as error:
+                    refusal.text = error_text(error)
+                    refusal.set_visibility(True)
+                    ui.notify(refusal.text, type='negative', multi_line=True, position='top')
                     return
                 dialog.close()
                 if lottery:
-                    ui.notify(_('Applied. The draw is published with its seed; see My reservations.'), type='positive')
+                    ui.notify(
+                        _('Applied. The draw is published with its seed; see My reservations.'),
+                        type='positive',
+                        position='top',
+                    )
                 else:
                     ui.notify(
                         _('Reserved. Pickup code: {codes}', codes=', '.join(result.codes)),
                         type='positive',
                         multi_line=True,
                         timeout=8000,
+                        position='top',
                     )
 
             ui.button(_('Confirm'), on_click=confirm).props('unelevated no-caps').classes('scc-confirm').mark(
