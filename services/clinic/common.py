@@ -31,16 +31,23 @@ def to_public(session: Session, row: ClinicConsultation) -> ConsultPublic:
     """A consultation with the patient's and the doctor's names filled in."""
     person = session.get(Person, row.person_id)
     doctor = session.get(Account, row.doctor_account_id) if row.doctor_account_id else None
-    assert row.id is not None and person is not None
+    assert person is not None
+    return public_of(row, person.real_name, person.district,
+                     (doctor.display_name or doctor.username or '') if doctor else '')  # fmt: skip
+
+
+def public_of(row: ClinicConsultation, patient_name: str, district: str, doctor_name: str) -> ConsultPublic:
+    """A consultation with names already at hand (no further queries)."""
+    assert row.id is not None
     return ConsultPublic(
-        id=row.id, person_id=row.person_id, patient_name=person.real_name, patient_masked=mask_name(person.real_name),
-        patient_district=person.district,
+        id=row.id, person_id=row.person_id, patient_name=patient_name, patient_masked=mask_name(patient_name),
+        patient_district=district,
         status=ConsultStatus(row.status), temperature=row.temperature, symptoms=split(row.symptoms),
         onset_date=row.onset_date,
         exposure=row.exposure, travel=row.travel, travel_detail=row.travel_detail, red_flags=split(row.red_flags),
         spo2=row.spo2, chronic=split(row.chronic), age=row.age, severity=row.severity, worse_count=row.worse_count,
         queued_at=row.queued_at, ask_pending=row.ask_pending, doctor_account_id=row.doctor_account_id,
-        doctor_name=(doctor.display_name or doctor.username or '') if doctor else '', called_at=row.called_at,
+        doctor_name=doctor_name, called_at=row.called_at,
         ended_at=row.ended_at, outcome=Outcome(row.outcome) if row.outcome else None, advice=row.advice,
         clinic_code=row.clinic_code,
         referral_token=row.referral_token,

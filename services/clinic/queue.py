@@ -11,6 +11,7 @@ from models.common import utcnow
 from services import audit
 from services.access import Actor, person_for, require_role
 from services.clinic import rules
+from services.clinic.calling import call_next as call_next  # the one place it lives; kept importable here
 from services.clinic.common import CLINIC_CONSULT, CLINIC_QUEUE, local_time, resident_consult, to_public
 from services.clinic.triage import age_on, severity, validate
 from services.errors import N_, DomainError
@@ -18,6 +19,7 @@ from services.events import bus
 
 T = ClinicConsultation.__table__  # type: ignore[attr-defined]
 P = Person.__table__  # type: ignore[attr-defined]
+D = ClinicDuty.__table__  # type: ignore[attr-defined]
 WAITING = ConsultStatus.waiting.value
 
 
@@ -92,40 +94,6 @@ def is_on_duty(session: Session, *, actor: Actor) -> bool:
     """Whether this doctor is on duty."""
     duty = session.get(ClinicDuty, actor.account_id)
     return bool(duty and duty.on_duty)
-
-
-def call_next(session: Session, *, actor: Actor, now: datetime | None = None) -> ConsultPublic | None:
-    """Give the first present waiting patient to this doctor, atomically; None when nobody is waiting."""
-    now = now or utcnow()
-    require_role(actor, Role.doctor)
-    # The doctor's duty row is locked (PostgreSQL): the same doctor clicking twice gets one patient.
-    duty = session.execute(select(ClinicDuty).where(ClinicDuty.account_id == actor.account_id)  # type: ignore[arg-type]
-                           .with_for_update()).scalar_one_or_none()  # fmt: skip
-    if duty is None or not duty.on_duty:
-        raise DomainError(N_('Please go on duty first.'))
-    busy = session.execute(select(T.c.id).where(T.c.doctor_account_id == actor.account_id,
-                                                T.c.status == ConsultStatus.in_consult.value)).first()  # fmt: skip
-    if busy is not None:
-        raise DomainError(N_('Please finish your current consultation first.'))
-    query = (select(T.c.id).where(T.c.status == WAITING, T.c.last_seen_at >= now - rules.PRESENT)
-             .order_by(T.c.rank_at, T.c.id).limit(1).with_for_update(skip_locked=True))  # fmt: skip
-    for _attempt in range(20):
-        candidate = session.execute(query).scalar_one_or_none()
-        if candidate is None:
-            return None
-        # The conditional UPDATE is the guarantee: only one doctor can move the row out of 'waiting'.
-        result = session.execute(update(T).where(T.c.id == candidate, T.c.status == WAITING).values(
-            status=ConsultStatus.in_consult.value, doctor_account_id=actor.account_id, called_at=now,
-            ask_pending=False))  # fmt: skip
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            duty.last_seen_at = now
-            row = session.get(ClinicConsultation, candidate)
-            assert row is not None
-            session.refresh(row)
-            bus.stage(session, CLINIC_QUEUE, None, reason='called', consultation_id=candidate)
-            bus.stage(session, CLINIC_CONSULT, str(candidate), reason='called', status=row.status)
-            return to_public(session, row)
-    return None
 
 
 def heartbeat(session: Session, *, consultation_ids: list[int], doctor_ids: list[int],
