@@ -8,9 +8,10 @@ Two ways of clicking, alternately, each emptying a fresh queue: through a thread
 `run.io_bound` (the clock starts when the 20 clicks reach the server: `call_next_*`), and with a thread per doctor
 released by a barrier (`threads_*`, harsher: 20 threads fight for the GIL).
 
-Last line: JSON with waiting, doctors, calls, call_next_p50_ms, call_next_p95_ms, call_next_max_ms, threads_p50_ms,
-threads_p95_ms, raw_p95_ms (the bare statement in raw sqlite3, same run: the floor), ratio, double_assigned (must be 0, over both ways), missed (a doctor got nobody while patients were still
-waiting: must be 0).
+Last line: JSON with waiting, doctors, calls, call_next_p50_ms, call_next_p95_ms, call_next_max_ms,
+threads_p50_ms, threads_p95_ms, raw_p95_ms (the bare statement in raw sqlite3, same run: the floor), ratio,
+double_assigned (must be 0, over both ways), missed (a doctor got nobody while patients were still waiting:
+must be 0).
 """
 
 import argparse
@@ -49,15 +50,17 @@ def make_queue(waiting: int, doctors: int) -> list[Any]:
                                           for i in range(waiting)])  # fmt: skip
         session.execute(insert(Account), [{'role': Role.doctor, 'display_name': f'd{tag}{i}', 'username': f'd{tag}{i}',
                                            **account_row} for i in range(doctors)])  # fmt: skip
-        residents = session.execute(select(Account.id).where(Account.display_name.startswith(f'p{tag}'))  # type: ignore[attr-defined]
-                                    .order_by(Account.id)).scalars().all()  # fmt: skip
-        doctor_ids = session.execute(select(Account.id).where(Account.display_name.startswith(f'd{tag}'))  # type: ignore[attr-defined]
-                                     .order_by(Account.id)).scalars().all()  # fmt: skip
+        accounts = Account.__table__  # type: ignore[attr-defined]
+        residents = session.execute(select(accounts.c.id).where(accounts.c.display_name.startswith(f'p{tag}'))
+                                    .order_by(accounts.c.id)).scalars().all()  # fmt: skip
+        doctor_ids = session.execute(select(accounts.c.id).where(accounts.c.display_name.startswith(f'd{tag}'))
+                                     .order_by(accounts.c.id)).scalars().all()  # fmt: skip
         session.execute(insert(Person), [{'real_name': '测试', 'district': '370102', 'id_number': f'C{tag}{i:09d}'[:18],
                                           'birth_date': now.date(), 'subject_id': f'{tag}{i}', 'account_id': a,
                                           'created_at': now} for i, a in enumerate(residents)])  # fmt: skip
-        people = session.execute(select(Person.id, Person.account_id).where(Person.subject_id.startswith(tag))  # type: ignore[attr-defined]
-                                 .order_by(Person.id)).all()  # fmt: skip
+        persons = Person.__table__  # type: ignore[attr-defined]
+        people = session.execute(select(persons.c.id, persons.c.account_id).where(persons.c.subject_id.startswith(tag))
+                                 .order_by(persons.c.id)).all()  # fmt: skip
         rows = []
         for i, (person_id, account_id) in enumerate(people):
             queued = now - timedelta(seconds=waiting - i)
@@ -146,7 +149,7 @@ def raw_floor(url: str, waiting: int, doctors: int) -> float:
         for _round in range(waiting // doctors):
             barrier = threading.Barrier(doctors)
 
-            def click(index: int) -> None:
+            def click(index: int, barrier: threading.Barrier = barrier) -> None:
                 connection = connections[index]
                 barrier.wait()
                 start = time.perf_counter()
