@@ -177,9 +177,13 @@ def _store_card(
                 widgets[slot.id] = parts
                 _show_stock(parts, slot.remaining, slot.updated_at.timestamp())
             if slot.mode == AllocationMode.lottery and slot.seed_hash:
-                ui.label(_('Draw seed hash (SHA-256): {hash}', hash=slot.seed_hash[:16] + '…')).classes(
-                    'text-xs text-gray-600 break-all'
-                )
+                with ui.row().classes('w-full items-center gap-2 no-wrap'):
+                    ui.label(_('Draw seed hash (SHA-256): {hash}', hash=slot.seed_hash[:16] + '…')).classes(
+                        'text-xs text-gray-600 break-all'
+                    )
+                    ui.link(_('Draw record'), f'/api/reservations/lottery/{slot.id}.json', new_tab=True).classes(
+                        'text-xs'
+                    )
 
 
 def _members_form(household: list[PersonPublic], quota: int) -> list[tuple[Any, Any, int]]:

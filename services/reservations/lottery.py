@@ -1,6 +1,6 @@
 """Lottery allocation that anyone can check.
 
-1. When the first application arrives (or an admin opens the slot) a random 32-byte seed is drawn and kept
+1. When the first application arrives a random 32-byte seed is drawn and kept
    secret; its SHA-256 hex digest is published at once (the slot's feed and the resident page show it).
 2. Applications are taken until the draw (local midnight starting the slot's day).
 3. The draw: every application id `a` gets the score SHA-256(f'{seed}:{a}') (hex); applications are ranked by
