@@ -8,7 +8,7 @@ from models.accounts import Role
 from models.shows import ShowPublic, ShowState
 from services.errors import N_, NotFound
 from services.events import DomainEvent
-from services.shows import common, editing, schedule
+from services.shows import common, schedule
 from services.shows.viewers import counter
 from views import call, live
 from views.frame import ServiceTile, add_home_section, add_service_tile, current_actor, page
@@ -137,11 +137,12 @@ def register() -> None:
         actor = current_actor()
         assert actor is not None
         try:
-            show = await call.read(editing.get_show, show_id=show_id)
+            view = await call.read(schedule.watch_view, actor=actor, show_id=show_id)
         except NotFound:
             ui.label(_('No such performance.')).classes('text-lg')
             ui.link(_('Back to the schedule'), '/shows')
             return
+        show = view.show
         client_clock(player=True)
         state: dict[str, ShowPublic] = {'show': show}
         ui.link('← ' + _('Schedule'), '/shows').classes('text-sm')
@@ -186,7 +187,7 @@ def register() -> None:
         show_viewers()
         if description(show):
             ui.label(description(show)).classes('text-sm whitespace-pre-line')
-        await reminder_row(actor, show)
+        reminder_row(actor, show, subscribed=view.subscribed)
         if show.links:
             ui.label(_('Also streamed on')).classes('font-bold')
             with ui.row().classes('gap-2 flex-wrap'):

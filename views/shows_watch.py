@@ -83,17 +83,17 @@ class Status:
             self.note.classes(replace=f'text-sm scc-status-note {colour}')
 
 
-async def reminder_row(actor: Any, show: ShowPublic) -> None:
+def reminder_row(actor: Any, show: ShowPublic, *, subscribed: bool) -> None:
     """ "Remind me" and "Add to calendar"."""
-    subscribed = {'on': await call.read(reminders.is_subscribed, actor=actor, show_id=show.id)}
+    state = {'on': subscribed}
     with ui.row().classes('gap-2 items-center'):
 
         async def toggle() -> None:
-            fn = reminders.unsubscribe if subscribed['on'] else reminders.subscribe
+            fn = reminders.unsubscribe if state['on'] else reminders.subscribe
             result = await call.attempt(fn, actor=actor, show_id=show.id)
             if result is None:
                 return
-            subscribed['on'] = result
+            state['on'] = result
             remind.text = _('Reminder on') if result else _('Remind me')
             remind.props(f'icon={"notifications_active" if result else "notifications"}')
             ui.notify(
@@ -103,9 +103,9 @@ async def reminder_row(actor: Any, show: ShowPublic) -> None:
         if show.state not in (S.ended, S.replay, S.cancelled):
             remind = (
                 ui.button(
-                    _('Reminder on') if subscribed['on'] else _('Remind me'),
+                    _('Reminder on') if state['on'] else _('Remind me'),
                     on_click=toggle,
-                    icon='notifications_active' if subscribed['on'] else 'notifications',
+                    icon='notifications_active' if state['on'] else 'notifications',
                 )
                 .props('unelevated no-caps')
                 .classes('scc-remind')

@@ -5,7 +5,8 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, SQLModel, col, or_, select
 
 from models.common import utcnow
-from models.shows import Show, ShowPublic, ShowState
+from models.shows import Show, ShowPublic, ShowReminder, ShowState
+from services.access import Actor
 from services.shows import common
 
 S = ShowState
@@ -69,3 +70,16 @@ def all_shows(session: Session, *, limit: int = 200) -> list[ShowPublic]:
     """Every show, newest start first (the organizer's list)."""
     rows = session.exec(select(Show).order_by(col(Show.starts_at).desc()).limit(limit))
     return [common.to_public(session, r) for r in rows]
+
+
+class WatchView(SQLModel):
+    show: ShowPublic
+    subscribed: bool
+
+
+def watch_view(session: Session, *, actor: Actor, show_id: int) -> WatchView:
+    """What a watch page needs from the database, in one read: the show and whether the actor asked for a reminder."""
+    show = common.to_public(session, common.load(session, show_id))
+    mine = (ShowReminder.show_id == show_id) & (ShowReminder.account_id == actor.account_id)
+    subscribed = session.exec(select(ShowReminder.id).where(mine)).first()
+    return WatchView(show=show, subscribed=subscribed is not None)
