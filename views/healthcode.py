@@ -47,15 +47,45 @@ def code_card(code: LiveCode) -> dict[str, Any]:
             word_label = ui.label(_(word)).classes('text-3xl font-bold scc-colour-word').mark('scc-colour-word')
         who = f'{code.relation} · {code.masked_name}' if code.relation else code.masked_name
         ui.label(who).classes('text-lg')
-        ui.html(qr_svg(code.token), sanitize=False).classes('scc-qr w-full max-w-[280px] bg-white p-2 rounded')
-        ui.label(code.token).classes('hidden scc-token').mark('scc-token')
+        qr = ui.html(qr_svg(code.token), sanitize=False).classes('scc-qr w-full max-w-[280px] bg-white p-2 rounded')
+        token = ui.label(code.token).classes('hidden scc-token').mark('scc-token')
         ui.label(utcnow().astimezone(CITY_TZ).strftime('%H:%M:%S')).classes('scc-clock text-4xl font-mono font-bold')
         ui.element('div').classes('scc-band w-full rounded')
-        ui.label(_('Valid until {time} · refreshes every 30 s', time=fmt_time(code.expires_at)[-5:])).classes('text-xs')
-    return {'card': card, 'icon': icon_element, 'word': word_label, 'colour': code.colour}
+        valid = ui.label(valid_text(code)).classes('text-xs')
+    return {'card': card, 'icon': icon_element, 'word': word_label, 'colour': code.colour, 'qr': qr, 'token': token,
+            'valid': valid}  # fmt: skip
 
 
-def flip(view: dict[str, Any], colour: str, note: str) -> None:
+def valid_text(code: LiveCode) -> str:
+    """'Valid until 10:31 · refreshes every 30 s'."""
+    return _('Valid until {time} · refreshes every 30 s', time=fmt_time(code.expires_at)[-5:])
+
+
+def signature(code: LiveCode) -> tuple:
+    """What the screen shows besides the token: when it is unchanged, only the QR is replaced."""
+    reasons = tuple((r.rule_id, r.record_at, r.note, r.until) for r in code.reasons)
+    return code.person_id, code.colour, reasons, int(time.time() // 600)  # countdowns: rebuilt every 10 minutes
+
+
+def reasons_section(code: LiveCode) -> None:
+    """Why this colour: one card per reason in force, then the link to the rules."""
+    now = utcnow()
+    ui.label(_('Why this colour')).classes('text-lg font-bold')
+    if not code.reasons:
+        ui.label(_('No rule applies: your records give a green code.')).classes('text-gray-700')
+    for reason in code.reasons:
+        explanation_card(reason, now)
+    ui.link(_('Rules (version {version})', version=code.rules_version), '/code/rules').classes('text-sm')
+
+
+def renew(view: dict[str, Any], code: LiveCode) -> None:
+    """The periodic refresh when nothing but the token changed: three properties, no new elements."""
+    view['qr'].set_content(qr_svg(code.token))
+    view['token'].set_text(code.token)
+    view['valid'].set_text(valid_text(code))
+
+
+def flip(view: dict[str, Any], colour: str, note: str, *, banner: bool = True) -> None:
     """Change colour at once (cheap: a few properties), before the new token and explanation arrive."""
     if not view or colour not in COLOUR_STYLE:
         return
@@ -66,11 +96,16 @@ def flip(view: dict[str, Any], colour: str, note: str) -> None:
     view['icon'].name = icon
     view['word'].text = _(word)
     view['colour'] = colour
+    if view.get('banner') is not None:
+        view['banner'].delete()
+        view['banner'] = None
+    if not banner:
+        return
     with card:
-        banner = ui.label(
+        view['banner'] = ui.label(
             _('Your code changed just now.') + (f' {_("Reason given: {note}", note=note)}' if note else '')
         )
-        banner.classes('text-base font-bold scc-changed').move(card, target_index=0)
+        view['banner'].classes('text-base font-bold scc-changed').move(card, target_index=0)
 
 
 class _Pacer:
@@ -85,7 +120,10 @@ class _Pacer:
         if now - self.window_start > 1.0:
             self.window_start, self.count = now, 0
         self.count += 1
-        return min(10.0, 0.1 + 0.01 * self.count) * (0.5 + random.random())
+        if self.count == 1:
+            return 0.2
+        # Many at once: every screen has flipped already; rebuild them later, spread out, so flips go out first.
+        return 1.0 + random.random() * min(30.0, 0.03 * self.count)
 
 
 _pacer = _Pacer()
@@ -132,16 +170,20 @@ def register() -> None:
             except Exception:
                 log.exception('could not issue a code')
                 return
-            holder.clear()
-            now = utcnow()
-            with holder:
-                view.update(code_card(code))
-                ui.label(_('Why this colour')).classes('text-lg font-bold')
-                if not code.reasons:
-                    ui.label(_('No rule applies: your records give a green code.')).classes('text-gray-700')
-                for reason in code.reasons:
-                    explanation_card(reason, now)
-                ui.link(_('Rules (version {version})', version=code.rules_version), '/code/rules').classes('text-sm')
+            if view.get('person') != code.person_id:  # first time, or another family member: build it all
+                holder.clear()
+                with holder:
+                    view.clear()
+                    view.update(code_card(code), person=code.person_id)
+                    view['reasons'] = ui.column().classes('w-full gap-3')
+            elif view['colour'] != code.colour:
+                flip(view, code.colour, '', banner=False)
+            renew(view, code)
+            if view.get('signature') != signature(code):  # the explanation changed (or its countdown moved on)
+                view['signature'] = signature(code)
+                view['reasons'].clear()
+                with view['reasons']:
+                    reasons_section(code)
 
         await show()
         ui.timer(REFRESH_S, show)
