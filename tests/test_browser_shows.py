@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from services import db
+from services.shows import editing
 from tests.browser_support import LiveApp, desktop_page, phone_page, screenshot, sign_in_resident, sign_in_staff
 from tests.test_shows_support import scheduled_show_id
 
@@ -17,12 +19,23 @@ def test_go_live_and_a_hidden_comment_reach_the_resident_without_reload(browser:
     show_id = scheduled_show_id()  # 京剧《锁麟囊》, later today; its demo stream does not exist
     resident = phone_page(browser)
     organizer = desktop_page(browser)
+    with db.read_session() as session:
+        starts_at = editing.get_show(session, show_id=show_id).starts_at
     try:
+        # The phone's clock is 3 hours fast: the countdown must still be right (corrected by the server's clock).
+        resident.context.clock.install(time=time.time() + 3 * 3600)
         sign_in_resident(resident, live_app.url)
         schedule = resident.context.new_page()
         schedule.goto(f'{live_app.url}/shows')
-        schedule.get_by_text('京剧《锁麟囊》').wait_for()
-        schedule.locator('.scc-countdown').first.wait_for()
+        card = schedule.locator('.scc-show-card', has_text='京剧《锁麟囊》')
+        card.locator('.scc-countdown').wait_for()
+        schedule.wait_for_function("document.querySelector('.scc-countdown').textContent.includes(':')")
+        shown = card.locator('.scc-countdown').inner_text()
+        hours, minutes, seconds = (int(part) for part in shown.split()[-1].split(':'))
+        expected = starts_at.timestamp() - time.time()
+        assert abs(hours * 3600 + minutes * 60 + seconds - expected) < 60, (
+            f'countdown {shown!r}, expected {expected:.0f} s'
+        )
         resident.goto(f'{live_app.url}/shows/{show_id}')
         resident.locator('.scc-show-state', has_text='已安排').wait_for()
         assert not resident.locator('.scc-player').is_visible()

@@ -1,12 +1,16 @@
 """The show pages as residents and organizers use them: schedule, watch page, Home banner, organizer console;
 every organizer change reaches open pages without reload; comments are escaped and hidden comments vanish."""
 
+import time
+
 from nicegui import ui
 from nicegui.testing import User
 
 from models.shows import ShowState
 from services import db
-from services.shows import comments, lifecycle
+from services.events import DomainEvent, bus
+from services.shows import comments, lifecycle, reminders
+from services.shows.viewers import ViewerCounter
 from tests.test_shows_support import (
     live_show_id,
     organizer,
@@ -137,3 +141,29 @@ async def test_a_resident_cannot_open_the_console(user: User) -> None:
     await sign_in_resident(user)
     await user.open('/organizer/shows')
     await user.should_see(marker='scc-refusal')
+
+
+async def test_a_subscriber_online_hears_of_go_live_on_any_page(user: User) -> None:
+    await sign_in_resident(user)
+    show_id = scheduled_show_id()
+    with db.session_scope() as session:
+        reminders.subscribe(session, actor=resident(), show_id=show_id)
+    await user.open('/me')  # any page of the app: the reminder is not tied to the show's own page
+    with db.session_scope() as session:
+        lifecycle.go_live(session, actor=organizer(), show_id=show_id)
+    await wait_for(lambda: user.notify.contains('正在直播：京剧《锁麟囊》'), 'no go-live notice for the subscriber')
+
+
+def test_in_app_viewers_are_counted_per_show_across_processes() -> None:
+    counter = ViewerCounter()
+    for _ in range(3):
+        counter.join(1)
+    counter.join(2)
+    counter.leave(1)
+    assert counter.total(1) == 2 and counter.total(2) == 1
+    other = DomainEvent(name='show.viewers', data={'origin': 'other-process', 'counts': {'1': 5}})
+    counter.heard(other)
+    counter.heard(DomainEvent(name='show.viewers', data={'origin': bus.origin, 'counts': {'1': 99}}))  # our own echo
+    assert counter.total(1) == 7 and counter.totals() == {1: 7, 2: 1}
+    counter.remote['other-process'] = (time.monotonic() - 60, {1: 5})  # a process that went silent
+    assert counter.total(1) == 2
