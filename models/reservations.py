@@ -104,10 +104,11 @@ class Reservation(SQLModel, table=True):
     slot_id: int = Field(foreign_key='res_slot.id', index=True)
     store_id: int = Field(foreign_key='res_store.id')
     item_id: int = Field(foreign_key='res_item.id')
-    person_id: int = Field(foreign_key='person.id', index=True)
+    # Few indexes on purpose: every index is one more page written per booking (the rush's cost on SQLite).
+    person_id: int = Field(foreign_key='person.id')
     account_id: int = Field(foreign_key='account.id', index=True)  # who booked (self or family manager)
     quantity: int
-    status: ReservationStatus = Field(default=ReservationStatus.booked, index=True)
+    status: ReservationStatus = ReservationStatus.booked
     code: str = Field(default='', max_length=6)
     created_at: datetime = Field(default_factory=utcnow)
     closed_at: datetime | None = None  # cancelled / picked up / no-show / lost
@@ -118,6 +119,7 @@ class ResQuota(SQLModel, table=True):
     """Ledger of a person's quota use per item: updated conditionally, so two sessions cannot both pass."""
 
     __tablename__ = 'res_quota'
+    __table_args__ = {'sqlite_with_rowid': False}  # the primary key is the table: one page less per booking
     person_id: int = Field(foreign_key='person.id', primary_key=True)
     item_id: int = Field(foreign_key='res_item.id', primary_key=True)
     used: int = 0

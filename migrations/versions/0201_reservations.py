@@ -107,7 +107,8 @@ def upgrade() -> None:
     sa.Column('window_ends', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['item_id'], ['res_item.id'], ),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
-    sa.PrimaryKeyConstraint('person_id', 'item_id')
+    sa.PrimaryKeyConstraint('person_id', 'item_id'),
+    sqlite_with_rowid=False
     )
     op.create_table('res_wait',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -155,9 +156,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('reservation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_reservation_account_id'), ['account_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_reservation_person_id'), ['person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_reservation_slot_id'), ['slot_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_reservation_status'), ['status'], unique=False)
         batch_op.create_index('ix_reservation_store_code', ['store_id', 'code'], unique=False)
 
     op.create_table('res_strike',
@@ -183,9 +182,7 @@ def downgrade() -> None:
     op.drop_table('res_strike')
     with op.batch_alter_table('reservation', schema=None) as batch_op:
         batch_op.drop_index('ix_reservation_store_code')
-        batch_op.drop_index(batch_op.f('ix_reservation_status'))
         batch_op.drop_index(batch_op.f('ix_reservation_slot_id'))
-        batch_op.drop_index(batch_op.f('ix_reservation_person_id'))
         batch_op.drop_index(batch_op.f('ix_reservation_account_id'))
 
     op.drop_table('reservation')
