@@ -1,5 +1,6 @@
 """Residents' fever clinic (phone): start a consultation, wait with a live place and an honest wait, chat, records."""
 
+from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from models.accounts import Role
@@ -111,6 +112,13 @@ def register() -> None:
         await triage_form(actor)
         ui.link(_('My consultations'), '/clinic/records').classes('scc-records-link')
 
+    @page('/clinic/current', roles=(Role.resident,))
+    async def clinic_current() -> RedirectResponse:
+        actor = current_actor()
+        assert actor is not None
+        open_ones = await call.read(consult.open_consultations, actor=actor)
+        return RedirectResponse(f'/clinic/c/{open_ones[0].id}' if open_ones else '/clinic')
+
     @page('/clinic/records', roles=(Role.resident,))
     async def clinic_records() -> None:
         actor = current_actor()
@@ -161,6 +169,7 @@ def register() -> None:
                 ahead = ui.label().classes('scc-ahead').mark('scc-ahead')
                 wait = ui.label().classes('scc-wait').mark('scc-wait')
                 doctors = ui.label().classes('text-sm text-gray-700 scc-doctors').mark('scc-doctors')
+                total = ui.label().classes('text-sm text-gray-700 scc-total').mark('scc-total')
                 few = (
                     ui.label(_('Almost your turn: please stay on this page.'))
                     .classes('bg-amber-100 rounded px-2 py-1 font-bold scc-few')
@@ -180,6 +189,7 @@ def register() -> None:
                     wait.text = _('Estimated wait: {low}–{high} minutes', low=estimate.low_minutes,
                                   high=estimate.high_minutes)  # fmt: skip
                 doctors.text = _('Doctors on duty: {n}', n=snapshot.doctors_on_duty)
+                total.text = _('People waiting: {n}', n=snapshot.waiting)
                 few.set_visibility(estimate.ahead <= rules.FEW_AHEAD)
                 if estimate.ahead <= rules.FEW_AHEAD and not few_told['done']:
                     few_told['done'] = True

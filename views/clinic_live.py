@@ -2,7 +2,7 @@
 
 - Presence: each open waiting page and doctor desk is registered here; ONE app timer marks them all present
   with one UPDATE per tick and lets the service drop patients away past the 5-minute grace.
-- Board: the queue is recomputed once per change (debounced), never per page; each page looks up its own
+- Board: the queue is recomputed once per change (bursts folded together), never per page; each page looks up its own
   place in the shared snapshot.
 """
 
@@ -15,15 +15,15 @@ from typing import Any
 from nicegui import Event, app, context, ui
 from nicegui.client import Client
 
+from services.clinic import CLINIC_QUEUE, queue
 from services.clinic import board as board_service
-from services.clinic import queue
 from services.clinic.board import QueueSnapshot
 from services.events import DomainEvent
-from views import call
+from views import call, live
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 20.0
-DEBOUNCE_SECONDS = 0.25
+MIN_INTERVAL_SECONDS = 0.2
 BEEP_JS = """(() => { try {
   const ctx = window.__sccAudio || (window.__sccAudio = new (window.AudioContext || window.webkitAudioContext)());
   if (ctx.state === 'suspended') ctx.resume();
@@ -73,23 +73,31 @@ class QueueBoard:
         self.snapshot: QueueSnapshot | None = None
         self.updated: Event[[QueueSnapshot]] = Event()
         self._task: asyncio.Task | None = None
+        self._dirty = False
         self.recomputes = 0
 
     def request(self, _event: DomainEvent | None = None) -> None:
-        """Something changed: recompute soon, once for however many changes arrive meanwhile."""
+        """Something changed: recompute now; changes arriving meanwhile are folded into one more recompute."""
         if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._recompute(DEBOUNCE_SECONDS))
+            self._dirty = False
+            self._task = asyncio.get_running_loop().create_task(self._recompute())
+        else:
+            self._dirty = True
 
-    async def _recompute(self, delay: float) -> None:
-        await asyncio.sleep(delay)
-        try:
-            snapshot = await call.read(board_service.queue_snapshot)
-        except Exception:
-            log.exception('could not compute the clinic queue')
-            return
-        self.snapshot = snapshot
-        self.recomputes += 1
-        self.updated.emit(snapshot)
+    async def _recompute(self) -> None:
+        while True:
+            try:
+                snapshot = await call.read(board_service.queue_snapshot)
+            except Exception:
+                log.exception('could not compute the clinic queue')
+                return
+            self.snapshot = snapshot
+            self.recomputes += 1
+            self.updated.emit(snapshot)
+            if not self._dirty:
+                return
+            self._dirty = False
+            await asyncio.sleep(MIN_INTERVAL_SECONDS)  # a burst of changes: at most a few recomputes a second
 
     async def current(self) -> QueueSnapshot:
         """The snapshot (computed now when there is none yet)."""
@@ -127,4 +135,6 @@ async def tick() -> None:
 
 def register() -> None:
     board.reset()
+    # One process-wide subscription (not one per page): each queue change recomputes the board once.
+    live.on(CLINIC_QUEUE, board.request)
     app.timer(TICK_SECONDS, tick, immediate=False)
