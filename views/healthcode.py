@@ -2,7 +2,6 @@
 
 import asyncio
 import logging
-import random
 import time
 from datetime import timedelta, timezone
 from typing import Any
@@ -42,6 +41,8 @@ def code_card(code: LiveCode) -> dict[str, Any]:
     card = ui.column().classes(f'w-full items-center gap-2 p-4 rounded-xl scc-code scc-code-{code.colour}')
     card.style(f'background:{background}; color:{foreground}').mark('scc-code')
     with card:
+        banner = ui.label('').classes('text-base font-bold scc-changed')
+        banner.set_visibility(False)
         with ui.row().classes('items-center gap-2 no-wrap'):
             icon_element = ui.icon(icon, size='40px')
             word_label = ui.label(_(word)).classes('text-3xl font-bold scc-colour-word').mark('scc-colour-word')
@@ -53,7 +54,7 @@ def code_card(code: LiveCode) -> dict[str, Any]:
         ui.element('div').classes('scc-band w-full rounded')
         valid = ui.label(valid_text(code)).classes('text-xs')
     return {'card': card, 'icon': icon_element, 'word': word_label, 'colour': code.colour, 'qr': qr, 'token': token,
-            'valid': valid}  # fmt: skip
+            'valid': valid, 'banner': banner}  # fmt: skip
 
 
 def valid_text(code: LiveCode) -> str:
@@ -81,6 +82,7 @@ def reasons_section(code: LiveCode) -> None:
 def renew(view: dict[str, Any], code: LiveCode) -> None:
     """The periodic refresh when nothing but the token changed: three properties, no new elements."""
     view['qr'].set_content(qr_svg(code.token))
+    view['qr'].classes(remove='opacity-25')
     view['token'].set_text(code.token)
     view['valid'].set_text(valid_text(code))
 
@@ -96,34 +98,27 @@ def flip(view: dict[str, Any], colour: str, note: str, *, banner: bool = True) -
     view['icon'].name = icon
     view['word'].text = _(word)
     view['colour'] = colour
-    if view.get('banner') is not None:
-        view['banner'].delete()
-        view['banner'] = None
-    if not banner:
-        return
-    with card:
-        view['banner'] = ui.label(
-            _('Your code changed just now.') + (f' {_("Reason given: {note}", note=note)}' if note else '')
-        )
-        view['banner'].classes('text-base font-bold scc-changed').move(card, target_index=0)
+    view['qr'].classes(add='opacity-25')  # the QR still carries the old colour until the new token arrives
+    if banner:
+        reason = f' {_("Reason given: {note}", note=note)}' if note else ''
+        view['banner'].set_text(_('Your code changed just now.') + reason)
+    view['banner'].set_visibility(banner)
 
 
 class _Pacer:
-    """Spreads full refreshes after a mass change (1,000 screens at once) over a few seconds."""
+    """Tells a lone change (refresh the screen at once) from a mass change (1,000 screens flip in the same second:
+    each screen has flipped already, and its own 30 s refresh, spread evenly, brings the new QR and explanation)."""
 
     def __init__(self) -> None:
         self.window_start = 0.0
         self.count = 0
 
-    def delay(self) -> float:
+    def alone(self) -> bool:
         now = time.monotonic()
         if now - self.window_start > 1.0:
             self.window_start, self.count = now, 0
         self.count += 1
-        if self.count == 1:
-            return 0.2
-        # Many at once: every screen has flipped already; rebuild them later, spread out, so flips go out first.
-        return 1.0 + random.random() * min(30.0, 0.03 * self.count)
+        return self.count <= 3
 
 
 _pacer = _Pacer()
@@ -188,14 +183,11 @@ def register() -> None:
         await show()
         ui.timer(REFRESH_S, show)
 
-        async def refresh_later(delay: float) -> None:
-            await asyncio.sleep(delay)
-            await show()
-
         def on_change(event: DomainEvent) -> None:
             if event.key == state['person'].subject_id:
                 flip(view, event.data.get('colour', ''), event.data.get('note', ''))
-                background_tasks.create(refresh_later(_pacer.delay()), name='healthcode-refresh')
+                if _pacer.alone():
+                    background_tasks.create(show(), name='healthcode-refresh')
 
         for member in household:
             live.on(CHANGED, on_change, key=member.subject_id)

@@ -40,16 +40,20 @@ def current_colour(session: Session, *, person_id: int) -> str:
     return assess(session, person_id=person_id).colour
 
 
+def _grouped(session: Session, person_ids: list[int]) -> dict[int, list[RecordView]]:
+    rows = session.exec(select(HealthRecord).where(col(HealthRecord.person_id).in_(person_ids)))
+    grouped: dict[int, list[RecordView]] = {pid: [] for pid in person_ids}
+    for row in rows:
+        grouped[row.person_id].extend(_views([row]))
+    return grouped
+
+
 def colours_of(session: Session, *, person_ids: list[int], now: datetime | None = None) -> dict[int, str]:
     """Current colours of many people with one query."""
     if not person_ids:
         return {}
-    rows = session.exec(select(HealthRecord).where(col(HealthRecord.person_id).in_(person_ids)))
-    grouped: dict[int, list[HealthRecord]] = {pid: [] for pid in person_ids}
-    for row in rows:
-        grouped[row.person_id].append(row)
     moment = now or utcnow()
-    return {pid: evaluate(_views(items), moment).colour for pid, items in grouped.items()}
+    return {pid: evaluate(items, moment).colour for pid, items in _grouped(session, person_ids).items()}
 
 
 def append_records(session: Session, records: list[HealthRecord]) -> None:
@@ -67,11 +71,14 @@ def append_records(session: Session, records: list[HealthRecord]) -> None:
     missing = [pid for pid in person_ids if pid not in people]
     if missing:
         raise NotFound(N_('No such person.'))
-    before = colours_of(session, person_ids=person_ids, now=now)
+    existing = _grouped(session, person_ids)  # one query; 'after' adds the new records in memory
+    before = {pid: evaluate(items, now).colour for pid, items in existing.items()}
     for record in records:
         session.add(record)
     session.flush()
-    after = colours_of(session, person_ids=person_ids, now=now)
+    for view, record in zip(_views(records), records, strict=True):
+        existing[record.person_id].append(view)
+    after = {pid: evaluate(items, now).colour for pid, items in existing.items()}
     notes = {r.person_id: r.note for r in sorted(records, key=lambda r: r.at)}
     for pid in person_ids:
         if before[pid] != after[pid]:
