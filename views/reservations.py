@@ -9,7 +9,6 @@ from nicegui import ui
 from models.accounts import PersonPublic, Role
 from models.common import utcnow
 from models.reservations import AllocationMode
-from services import people
 from services.city import current_city
 from services.errors import DomainError
 from services.events import DomainEvent
@@ -48,20 +47,20 @@ def register() -> None:
         actor = current_actor()
         assert actor is not None
         add_clock()
-        goods = await call.read(queries.items)
+        # One unit of work (one worker-thread hop) for the whole page: it is opened by many at once.
+        goods, current, household, stores = await call.read(
+            queries.page_data, actor=actor, item_id=item, district=district or None
+        )
         ui.label(_('Mask reservations')).classes('text-xl font-bold')
-        if not goods:
+        if current is None:
             ui.label(_('Nothing is on offer at the moment.')).classes('text-gray-700')
             return
-        current = next((g for g in goods if g.id == item), goods[0])
         ui.toggle(
             {g.id: item_name(g) for g in goods},
             value=current.id,
             on_change=lambda e: ui.navigate.to(f'/reserve?item={e.value}&district={district}'),
         ).props('no-caps spread unelevated toggle-color=primary').classes('w-full scc-items')
         _policy_line(current)
-        household = await call.read(people.household, actor=actor)
-        stores = await call.read(queries.stores, item_id=current.id, district=district or None)
         state: dict[str, Any] = {'origin': None}
         widgets: dict[int, dict[str, Any]] = {}
         slots_by_id: dict[int, SlotInfo] = {s.id: s for st in stores for s in st.slots}

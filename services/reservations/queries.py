@@ -197,3 +197,21 @@ def next_pickup(session: Session, *, actor: Actor, now: datetime | None = None) 
 def all_stores(session: Session) -> list[StoreInfo]:
     """Every store (without slots), by district."""
     return [_store_info(row) for row in session.execute(select(STORE).order_by(STORE.c.district, STORE.c.id))]
+
+
+def page_data(
+    session: Session, *, actor: Actor, item_id: int, district: str | None = None, now: datetime | None = None
+) -> tuple[list[ItemInfo], ItemInfo | None, list[Any], list[StoreInfo]]:
+    """Everything the reserve page shows, in one unit of work: goods, the chosen one, the household, its stores."""
+    from services.people import household
+
+    goods = items(session)
+    current = next((g for g in goods if g.id == item_id), goods[0] if goods else None)
+    if current is None:
+        return goods, None, [], []
+    return (
+        goods,
+        current,
+        household(session, actor=actor),
+        stores(session, item_id=current.id, district=district, now=now),
+    )
