@@ -33,7 +33,8 @@ from bench import _support as support  # noqa: E402
 
 CLIENT_ID = re.compile(r"""['"]client_id['"]\s*:\s*['"]([0-9a-f-]+)['"]""")
 NEXT_MESSAGE_ID = re.compile(r"""['"]next_message_id['"]\s*:\s*(\d+)""")
-CONNECT_CONCURRENCY = 16
+CONNECT_CONCURRENCY = 8  # page loads in flight: more only queue up in the server (and hit its 3 s page timeout)
+CONNECT_ATTEMPTS = 3
 ROUND_TIMEOUT_S = 20.0
 SSL = ssl.create_default_context()  # one for all: building one per httpx client costs ~20 ms of the bench's CPU
 
@@ -47,6 +48,7 @@ class SimulatedBrowser:
     next_message_id: int = 0
     sio: Any = None
     armed: bool = False
+    failures: int = 0  # page loads or connections that had to be retried
     arrivals: list[tuple[float, dict[str, Any]]] = field(default_factory=list)
 
     def on_update(self, message: dict[str, Any]) -> None:
@@ -82,36 +84,53 @@ class Measurement:
     rss_before_kb: int = 0
     rss_after_kb: int = 0
     connect_s: float = 0.0
+    retries: int = 0
 
 
 async def open_browser(base_url: str, path: str, account_id: int | None, index: int,
                        gate: asyncio.Semaphore) -> SimulatedBrowser:  # fmt: skip
-    """Fetch the page like a browser (signed in if `account_id`), then connect its websocket."""
+    """Fetch the page like a browser (signed in if `account_id`), then connect its websocket; retry twice."""
     browser = SimulatedBrowser(index=index)
     async with gate:
-        async with httpx.AsyncClient(base_url=base_url, follow_redirects=True, timeout=120.0, verify=SSL) as http:
-            if account_id is None:
-                response = await http.get(path)
-            else:
-                response = await http.get(f'/_bench/login/{account_id}', params={'next': path})
-            response.raise_for_status()
-            cookie = '; '.join(f'{k}={v}' for k, v in http.cookies.items())
-        html = response.text
-        found_id, found_next = CLIENT_ID.search(html), NEXT_MESSAGE_ID.search(html)
-        if not found_id or not found_next:
-            raise RuntimeError(f'no client_id in the page {path} ({response.status_code}): {html[:300]!r}')
-        browser.client_id, browser.next_message_id = found_id.group(1), int(found_next.group(1))
-        # The query the browser sends (nicegui/static/nicegui.js: options.query plus document and tab ids).
-        query = {'client_id': browser.client_id, 'next_message_id': browser.next_message_id,
-                 'implicit_handshake': 'true', 'document_id': str(uuid.uuid4()), 'tab_id': str(uuid.uuid4()),
-                 'old_tab_id': 'null'}  # fmt: skip
-        sio = socketio.AsyncClient(reconnection=False)
-        sio.on('update', browser.on_update)
-        headers = {'Cookie': cookie} if cookie else {}
+        for attempt in range(CONNECT_ATTEMPTS):
+            try:
+                await _connect(browser, base_url, path, account_id)
+                return browser
+            except Exception as error:  # a page answered 500 under load, say: a browser would reload it
+                browser.failures += 1
+                if attempt == CONNECT_ATTEMPTS - 1:
+                    print(f'# client {index} gave up: {error!r}', file=sys.stderr, flush=True)
+                await asyncio.sleep(1.0)
+    return browser
+
+
+async def _connect(browser: SimulatedBrowser, base_url: str, path: str, account_id: int | None) -> None:
+    async with httpx.AsyncClient(base_url=base_url, follow_redirects=True, timeout=120.0, verify=SSL) as http:
+        if account_id is None:
+            response = await http.get(path)
+        else:
+            response = await http.get(f'/_bench/login/{account_id}', params={'next': path})
+        response.raise_for_status()
+        cookie = '; '.join(f'{k}={v}' for k, v in http.cookies.items())
+    html = response.text
+    found_id, found_next = CLIENT_ID.search(html), NEXT_MESSAGE_ID.search(html)
+    if not found_id or not found_next:
+        raise RuntimeError(f'no client_id in the page {path} ({response.status_code}): {html[:300]!r}')
+    browser.client_id, browser.next_message_id = found_id.group(1), int(found_next.group(1))
+    # The query the browser sends (nicegui/static/nicegui.js: options.query plus document and tab ids).
+    query = {'client_id': browser.client_id, 'next_message_id': browser.next_message_id,
+             'implicit_handshake': 'true', 'document_id': str(uuid.uuid4()), 'tab_id': str(uuid.uuid4()),
+             'old_tab_id': 'null'}  # fmt: skip
+    sio = socketio.AsyncClient(reconnection=False)
+    sio.on('update', browser.on_update)
+    headers = {'Cookie': cookie} if cookie else {}
+    try:
         await sio.connect(f'{base_url}?{urlencode(query)}', socketio_path='/_nicegui_ws/socket.io',
                           transports=['websocket'], headers=headers, wait_timeout=30)  # fmt: skip
-        browser.sio = sio
-    return browser
+    except BaseException:
+        await sio.disconnect()
+        raise
+    browser.sio = sio
 
 
 async def acknowledge(browsers: list[SimulatedBrowser]) -> None:
@@ -131,6 +150,7 @@ async def measure(server: support.Server, path: str, account_ids: list[int | Non
              for i, account_id in enumerate(account_ids)]  # fmt: skip
     browsers = list(await asyncio.gather(*tasks))
     result.connect_s = time.perf_counter() - started
+    result.retries = sum(b.failures for b in browsers)
     await asyncio.sleep(1.0)  # let the last connections settle
     result.received_min = len(browsers)
     try:
@@ -144,7 +164,7 @@ async def measure(server: support.Server, path: str, account_ids: list[int | Non
                 response.raise_for_status()
                 marker = response.json()['marker']
                 deadline = time.perf_counter() + ROUND_TIMEOUT_S
-                pending = list(browsers)
+                pending = [b for b in browsers if b.sio is not None]  # those that gave up count as missed
                 while pending and time.perf_counter() < deadline:
                     await asyncio.sleep(0.05)
                     pending = [b for b in pending if b.arrival_of(marker) is None]
@@ -217,7 +237,7 @@ def run_scenario(name: str, clients: int, rounds: int) -> dict[str, Any]:
         'rounds': rounds, 'max_ms': round(max(measured.latencies_ms, default=0.0), 1), 'bare_p50_ms': bare_p50,
         'bare_received': floor.received_min,
         'bare_kb_per_client': round((floor.rss_after_kb - floor.rss_before_kb) / clients, 1),
-        'connect_s': round(measured.connect_s, 1), **support.machine(),
+        'connect_s': round(measured.connect_s, 1), 'connect_retries': measured.retries, **support.machine(),
     }  # fmt: skip
 
 
