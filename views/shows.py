@@ -16,13 +16,11 @@ from views.i18n import _
 from views.shows_routes import register_routes
 from views.shows_watch import Status, comment_stream, reminder_row, show_of
 from views.shows_widgets import (
-    NOT_AVAILABLE,
     badge,
     client_clock,
     countdown,
     description,
     poster,
-    set_badge,
     times,
     title,
 )
@@ -144,7 +142,6 @@ def register() -> None:
             return
         show = view.show
         client_clock(player=True)
-        state: dict[str, ShowPublic] = {'show': show}
         ui.link('← ' + _('Schedule'), '/shows').classes('text-sm')
         with ui.row().classes('w-full no-wrap gap-3 items-start'):
             poster(show, classes='w-24 h-24 rounded shrink-0')
@@ -159,22 +156,7 @@ def register() -> None:
         )
         banner.set_visibility(show.banner)
 
-        status = Status(show)
-        with ui.element('div').classes('scc-player').mark('scc-player') as player:
-            video = (
-                ui.element('video').props('controls playsinline autoplay muted').classes('scc-video').mark('scc-video')
-            )
-            ui.label(_(NOT_AVAILABLE)).classes('scc-stream-na')
-
-        def show_player(current: ShowPublic) -> None:
-            url = current.stream_url if current.state is S.live else current.replay_url
-            url = url if current.state in PLAYABLE else ''
-            if player.visible != (current.state in PLAYABLE):
-                player.set_visibility(current.state in PLAYABLE)
-            if video.props.get('data-scc-src') != url:
-                video.props['data-scc-src'] = url
-
-        show_player(show)
+        status = Status(show, state_badge)
         viewers = ui.label().classes('text-xs text-gray-600 scc-viewers').mark('scc-viewers')
 
         def show_viewers(_event: DomainEvent | None = None) -> None:
@@ -198,11 +180,8 @@ def register() -> None:
 
         def changed(event: DomainEvent) -> None:
             current = show_of(event)  # parsed once per event, not once per page
-            state['show'] = current
-            set_badge(state_badge, current)
             if banner.visible != current.banner:
                 banner.set_visibility(current.banner)
-            show_player(current)
             status.update(current)
 
         live.on(common.SHOW_CHANGED, changed, key=str(show_id))

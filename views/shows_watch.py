@@ -4,6 +4,7 @@ Go-live reaches every open watch page at once, so its handler only changes eleme
 (text, props, visibility) and only when the value differs: creating elements costs far more per page.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from nicegui import ui
@@ -12,13 +13,16 @@ from models.shows import ShowPublic, ShowState
 from services.events import DomainEvent
 from services.shows import comments, reminders
 from services.shows.common import venue_time
+from services.shows.lifecycle import STATE_LABELS
 from views import call
-from views.i18n import _
+from views.i18n import _, language
 from views.shows_feed import SHOWN, feed_for, stream_element
+from views.shows_widgets import BADGE_BASE, BADGE_COLOURS, NOT_AVAILABLE
 
 S = ShowState
 COMMENTS_SHOWN = 30
 COUNTING_DOWN = (S.scheduled, S.starting_soon, S.postponed)
+PLAYABLE = (S.live, S.replay)
 _parsed: list[tuple[DomainEvent, ShowPublic]] = []
 
 
@@ -46,10 +50,53 @@ def _show(element: ui.element, visible: bool) -> None:
         element.set_visibility(visible)
 
 
-class Status:
-    """Venue time and the phone's own time, the countdown, and the postponed or cancelled note."""
+@dataclass(frozen=True)
+class Look:
+    """Everything a watch page shows about a show's state, as text: computed once per show version and language."""
 
-    def __init__(self, show: ShowPublic) -> None:
+    badge: str
+    badge_classes: str
+    venue: str
+    millis: str
+    counting: bool
+    note: str
+    note_classes: str
+    playable: bool
+    src: str
+
+
+_looks: dict[tuple[int, int, str], Look] = {}
+
+
+def look_of(show: ShowPublic) -> Look:
+    """The Look of `show` for the current page's language (shared by every page reading that language)."""
+    key = (show.id, show.version, language())
+    look = _looks.get(key)
+    if look is None:
+        if len(_looks) > 512:
+            _looks.clear()
+        start, end = venue_time(show.starts_at, show.timezone), venue_time(show.ends_at, show.timezone)
+        note, colour = '', 'text-orange-900'
+        if show.state is S.postponed:
+            note = _('Postponed to the time above.')
+        elif show.state is S.cancelled:
+            note, colour = _('Cancelled: {reason}', reason=show.cancel_reason), 'text-red-800'
+        playable = show.state in PLAYABLE
+        look = _looks[key] = Look(
+            badge=_(STATE_LABELS[show.state]), badge_classes=f'{BADGE_BASE} {BADGE_COLOURS[show.state]}',
+            venue=_('{start} – {end} venue time (Beijing time)', start=f'{start:%Y-%m-%d %H:%M}', end=f'{end:%H:%M}'),
+            millis=str(int(show.starts_at.timestamp() * 1000)), counting=show.state in COUNTING_DOWN, note=note,
+            note_classes=f'text-sm scc-status-note {colour}', playable=playable,
+            src=(show.stream_url if show.state is S.live else show.replay_url) if playable else '',
+        )  # fmt: skip
+    return look
+
+
+class Status:
+    """The state badge, venue and local time, countdown, note and player of a watch page, updated in place."""
+
+    def __init__(self, show: ShowPublic, badge: ui.label) -> None:
+        self.badge = badge
         self.venue = ui.label().classes('text-sm scc-venue-time').mark('scc-venue-time')
         with ui.row().classes('gap-1 text-xs text-gray-600 items-center'):
             ui.label(_('Your time:'))
@@ -60,27 +107,33 @@ class Status:
             self.countdown = ui.element('span').classes('font-mono font-bold scc-countdown')
             self.countdown.props['data-scc-day'] = _('d')  # the unit after the days: "2d 03:04:05"
         self.note = ui.label().classes('text-sm scc-status-note').mark('scc-status-note')
+        with ui.element('div').classes('scc-player').mark('scc-player') as self.player:
+            self.video = ui.element('video').props('controls playsinline autoplay muted').classes('scc-video')
+            self.video.mark('scc-video')
+            ui.label(_(NOT_AVAILABLE)).classes('scc-stream-na')
+        self.last: Look | None = None
         self.update(show)
 
     def update(self, show: ShowPublic) -> None:
-        """Change only what differs (most go-live updates touch two or three properties)."""
-        start, end = venue_time(show.starts_at, show.timezone), venue_time(show.ends_at, show.timezone)
-        _set_text(self.venue, _('{start} – {end} venue time (Beijing time)', start=f'{start:%Y-%m-%d %H:%M}',
-                                end=f'{end:%H:%M}'))  # fmt: skip
-        millis = str(int(show.starts_at.timestamp() * 1000))
-        _set_prop(self.local, 'data-scc-local', millis)
-        _show(self.countdown_row, show.state in COUNTING_DOWN)
-        _set_prop(self.countdown, 'data-scc-countdown', millis)
-        note = ''
-        if show.state is S.postponed:
-            note = _('Postponed to the time above.')
-        elif show.state is S.cancelled:
-            note = _('Cancelled: {reason}', reason=show.cancel_reason)
-        _set_text(self.note, note)
-        _show(self.note, bool(note))
-        if note:
-            colour = 'text-red-800' if show.state is S.cancelled else 'text-orange-900'
-            self.note.classes(replace=f'text-sm scc-status-note {colour}')
+        """Change only what differs from what this page shows (a go-live touches three or four elements)."""
+        look, last = look_of(show), self.last
+        if last is look:
+            return
+        self.last = look
+        if last is None or last.badge != look.badge:
+            self.badge.text = look.badge
+        if last is None or last.badge_classes != look.badge_classes:
+            self.badge.classes(replace=look.badge_classes)
+        _set_text(self.venue, look.venue)
+        _set_prop(self.local, 'data-scc-local', look.millis)
+        _set_prop(self.countdown, 'data-scc-countdown', look.millis)
+        _show(self.countdown_row, look.counting)
+        _set_text(self.note, look.note)
+        _show(self.note, bool(look.note))
+        if look.note and (last is None or last.note_classes != look.note_classes):
+            self.note.classes(replace=look.note_classes)
+        _show(self.player, look.playable)
+        _set_prop(self.video, 'data-scc-src', look.src)
 
 
 def reminder_row(actor: Any, show: ShowPublic, *, subscribed: bool) -> None:

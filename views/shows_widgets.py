@@ -12,6 +12,7 @@ from views.i18n import _, is_zh
 
 S = ShowState
 HLS_URL = '/assets/vendor/hls.light.min.js'
+BADGE_BASE = 'scc-show-state px-2 py-0.5 rounded text-xs font-bold'
 BADGE_COLOURS = {
     S.live: 'bg-red-700 text-white',
     S.starting_soon: 'bg-amber-600 text-white',
@@ -100,16 +101,14 @@ def description(show: ShowPublic) -> str:
 
 def badge(show: ShowPublic) -> ui.label:
     """The state as a coloured badge (LIVE in red)."""
-    label = ui.label(_(STATE_LABELS[show.state])).classes(
-        f'scc-show-state px-2 py-0.5 rounded text-xs font-bold {BADGE_COLOURS[show.state]}'
-    )
+    label = ui.label(_(STATE_LABELS[show.state])).classes(f'{BADGE_BASE} {BADGE_COLOURS[show.state]}')
     return label.mark('scc-show-state')
 
 
 def set_badge(label: ui.label, show: ShowPublic) -> None:
     """Update a badge in place (cheaper than rebuilding it on every open page)."""
     label.text = _(STATE_LABELS[show.state])
-    label.classes(replace=f'scc-show-state px-2 py-0.5 rounded text-xs font-bold {BADGE_COLOURS[show.state]}')
+    label.classes(replace=f'{BADGE_BASE} {BADGE_COLOURS[show.state]}')
 
 
 def times(show: ShowPublic) -> None:
