@@ -2,10 +2,12 @@
 every organizer change reaches open pages without reload; comments are escaped and hidden comments vanish."""
 
 import time
+from datetime import timedelta
 
 from nicegui import ui
 from nicegui.testing import User
 
+from models.common import utcnow
 from models.shows import ShowState
 from services import db
 from services.events import DomainEvent, bus
@@ -13,6 +15,7 @@ from services.shows import comments, lifecycle, reminders
 from services.shows.viewers import ViewerCounter
 from tests.test_shows_support import (
     live_show_id,
+    local,
     organizer,
     resident,
     scheduled_show_id,
@@ -167,3 +170,22 @@ def test_in_app_viewers_are_counted_per_show_across_processes() -> None:
     assert counter.total(1) == 7 and counter.totals() == {1: 7, 2: 1}
     counter.remote['other-process'] = (time.monotonic() - 60, {1: 5})  # a process that went silent
     assert counter.total(1) == 2
+
+
+async def test_the_organizer_creates_a_show_and_bad_input_gets_a_message(user: User) -> None:
+    await sign_in_staff(user)
+    await user.open('/organizer/shows/new')
+    start = utcnow() + timedelta(days=3)
+    user.find(marker='scc-f-title-zh').type('杂技《百鸟朝凤》')
+    user.find(marker='scc-f-title-en').type('Acrobatics: Hundred Birds')
+    user.find(marker='scc-f-troupe').type('山东省杂技团')
+    user.find(marker='scc-f-venue').type('山东省会大剧院')
+    user.find(marker='scc-f-start').type('明天晚上')
+    user.find(marker='scc-f-end').type(local(start + timedelta(hours=2)))
+    user.find(marker='scc-f-save').click()
+    await user.should_see('请按 YYYY-MM-DD HH:MM 格式填写日期和时间')
+    user.find(marker='scc-f-start').clear().type(local(start))
+    user.find(marker='scc-f-save').click()
+    await wait_for(lambda: user.back_history[-1].startswith('/organizer/shows/') and 'new' not in user.back_history[-1],
+                   'no manage page after creating')  # fmt: skip
+    await user.should_see('杂技《百鸟朝凤》')
