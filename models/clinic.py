@@ -130,6 +130,7 @@ class ConsultPublic(SQLModel):
     worse_count: int
     queued_at: datetime
     ask_pending: bool
+    last_seen_at: datetime | None = None
     doctor_account_id: int | None
     doctor_name: str
     called_at: datetime | None

@@ -10,14 +10,14 @@ from services.access import Actor
 from services.clinic import CLINIC_CONSULT, consult, queue, referral, rules
 from services.clinic.board import QueueSnapshot
 from services.clinic.clinics import clinic, nearest
-from services.errors import N_
+from services.errors import N_, DomainError
 from services.events import DomainEvent
 from views import call, live
 from views.clinic_form import triage_form
 from views.clinic_live import board, present_patient
 from views.clinic_room import chat_panel, labels, local, status_label
 from views.frame import ServiceTile, add_home_section, add_service_tile, current_actor, page
-from views.i18n import _, pick
+from views.i18n import _, error_text, pick
 
 COLOURS = {'green': (N_('Green'), 'bg-green-600'), 'yellow': (N_('Yellow'), 'bg-yellow-400'),
            'red': (N_('Red'), 'bg-red-700')}  # fmt: skip
@@ -134,9 +134,16 @@ def register() -> None:
     async def clinic_consultation(consultation_id: int) -> None:
         actor = current_actor()
         assert actor is not None
-        current = await call.attempt(queue.rejoin, actor=actor, consultation_id=consultation_id)
-        if current is None:
+        try:  # a read first: page loads in a rush must not queue for the write lock
+            current = await call.read(consult.consultation, actor=actor, consultation_id=consultation_id)
+        except DomainError as error:
+            ui.notify(error_text(error), type='negative')
             return
+        if queue.needs_rejoin(current):
+            rejoined = await call.attempt(queue.rejoin, actor=actor, consultation_id=consultation_id)
+            if rejoined is None:
+                return
+            current = rejoined
         state: dict[str, ConsultPublic] = {'c': current}
         few_told = {'done': False}
 
@@ -195,9 +202,11 @@ def register() -> None:
                     few_told['done'] = True
                     ui.notify(_('{n} ahead of you: please stay on this page.', n=estimate.ahead), type='info')
 
-            show(await board.current())
+            snapshot = await board.current()
+            if c.id not in snapshot.positions:
+                board.request()  # joined after this snapshot was taken
+            show(snapshot)
             board.subscribe(show)
-            board.request()  # the snapshot may predate this patient
             if c.ask_pending:
                 ask(c)
             ui.button(_('Leave the queue'), on_click=confirm_leave).props('flat no-caps color=negative').classes(

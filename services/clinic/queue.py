@@ -120,6 +120,14 @@ def rejoin(session: Session, *, actor: Actor, consultation_id: int, now: datetim
     return to_public(session, row)
 
 
+def needs_rejoin(consult: ConsultPublic, *, now: datetime | None = None) -> bool:
+    """Whether a page opening this consultation must mark it present (or drop it): waiting and not seen lately.
+    Pages seen recently skip the write; the app timer keeps marking open pages present."""
+    now = now or utcnow()
+    seen = consult.last_seen_at
+    return consult.status == ConsultStatus.waiting and (seen is None or seen < now - rules.PRESENT)
+
+
 def _drop(session: Session, ids: list[int], now: datetime) -> list[int]:
     cutoff = now - rules.RECONNECT_GRACE
     result = session.execute(update(T).where(T.c.id.in_(ids), T.c.status == WAITING, T.c.last_seen_at < cutoff)
