@@ -1,6 +1,7 @@
 """The resident Home: greeting, city announcements (live), and what each module adds."""
 
 import inspect
+from datetime import datetime
 from html import escape
 
 from nicegui import ui
@@ -29,7 +30,7 @@ def notice_card(notice: NoticePublic) -> None:
         ui.label(city_time(notice.created_at)).classes('text-xs text-gray-600')
 
 
-_card_cache: dict[tuple[int, str], str] = {}
+_card_cache: dict[tuple[int, datetime, str], str] = {}
 
 
 def notice_card_html(notice: NoticePublic) -> str:
@@ -38,7 +39,7 @@ def notice_card_html(notice: NoticePublic) -> str:
     A new announcement then costs each open Home one property update instead of rebuilding its cards, which
     keeps the fan-out to thousands of residents (and Python's garbage collector) near the floor.
     """
-    key = (notice.id, language())
+    key = (notice.id, notice.created_at, language())  # ids come back after a database reset (tests, a restore)
     cached = _card_cache.get(key)
     if cached is not None:
         return cached
