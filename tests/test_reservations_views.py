@@ -17,7 +17,7 @@ async def test_resident_reserves_and_sees_the_pass(user: User) -> None:
     slot = make_slot(store, item, stock=3)
     await sign_in_resident(user, '13800000002')
     await see(user, '城市公告')
-    await user.open(f'/reserve?item={item}')
+    await user.open(f'/reserve?item={item}&district=')
     await see(user, '测试大药房')
     await see(user, marker=f'scc-stock-{slot}')
     user.find(marker=f'scc-reserve-{slot}').click()
@@ -38,7 +38,7 @@ async def test_stock_changes_live_and_refusal_is_clear(user: User) -> None:
     slot = make_slot(store, item, stock=1)
     await sign_in_resident(user, '13800000003')
     await see(user, '城市公告')
-    await user.open(f'/reserve?item={item}')
+    await user.open(f'/reserve?item={item}&district=')
     await see(user, marker=f'scc-stock-{slot}')
     assert user.find(marker=f'scc-stock-{slot}').elements.pop().text == '1'  # type: ignore[attr-defined]
     user.find(marker=f'scc-reserve-{slot}').click()
@@ -53,6 +53,10 @@ async def test_stock_changes_live_and_refusal_is_clear(user: User) -> None:
     assert user.find(marker=f'scc-stock-{slot}').elements.pop().text == '0'  # type: ignore[attr-defined]
     user.find(marker='scc-confirm').click()
     await see(user, '已约满：该时段已无库存。您可以加入候补名单。')
+    user.find(marker='scc-join-wait').click()  # sold out: the form offers the waitlist
+    await see(user, marker='scc-wait-join')
+    user.find(marker='scc-wait-join').click()
+    await see(user, '您在候补名单中排第 1 位。')
 
 
 async def test_pharmacist_hands_over_once(user: User) -> None:

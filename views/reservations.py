@@ -43,13 +43,13 @@ def register() -> None:
     )
 
     @page('/reserve', roles=(Role.resident,))
-    async def reserve_page(item: int = 0, district: str = '') -> None:
+    async def reserve_page(item: int = 0, district: str | None = None) -> None:
         actor = current_actor()
         assert actor is not None
         add_clock()
         # One unit of work (one worker-thread hop) for the whole page: it is opened by many at once.
-        goods, current, household, stores = await call.read(
-            queries.page_data, actor=actor, item_id=item, district=district or None
+        goods, current, household, stores, district = await call.read(
+            queries.page_data, actor=actor, item_id=item, district=district
         )
         ui.label(_('Mask reservations')).classes('text-xl font-bold')
         if current is None:
@@ -131,8 +131,6 @@ def _show_stock(parts: dict[str, Any], remaining: int, at: float) -> None:
     parts['stock'].classes(replace='text-lg font-bold ' + ('text-red-700' if remaining == 0 else 'text-green-800'))
     parts['stock'].classes(f'scc-stock-{parts["slot_id"]}')
     set_ago(parts['ago'], at)
-    if parts.get('wait') is not None:
-        parts['wait'].set_visibility(remaining == 0)
 
 
 def _store_card(
@@ -152,27 +150,26 @@ def _store_card(
         if store.closed:
             ui.label(_('Closed')).classes('text-red-700 font-bold')
         for slot in store.slots:
+            # Few elements per slot: every element costs server memory for every open page.
             with ui.row().classes('w-full items-center gap-2 no-wrap border-t pt-1'):
                 with ui.column().classes('gap-0 grow'):
-                    ui.label(slot_time(slot.starts_at, slot.ends_at)).classes('text-sm')
+                    ui.label(
+                        _(
+                            '{time} · supply {capacity}',
+                            time=slot_time(slot.starts_at, slot.ends_at),
+                            capacity=slot.capacity,
+                        )
+                    ).classes('text-sm')
                     parts: dict[str, Any] = {'slot_id': slot.id}
-                    with ui.row().classes('items-baseline gap-1 no-wrap'):
-                        ui.label(_('left')).classes('text-xs')
+                    with ui.row().classes('items-baseline gap-2 no-wrap'):
                         parts['stock'] = ui.label(str(slot.remaining)).mark(f'scc-stock-{slot.id}')
-                        ui.label(f'/ {slot.capacity}').classes('text-xs text-gray-600')
-                    parts['ago'] = ago(slot.updated_at.timestamp())
+                        parts['ago'] = ago(slot.updated_at.timestamp(), fmt=_('left · updated {n} s ago'))
                 if now < slot.opens_at:
                     countdown(slot.opens_at, fmt=_('opens in {t}'), done=_('open now')).classes('text-xs')
                 label = _('Apply') if slot.mode == AllocationMode.lottery else _('Reserve')
                 ui.button(label, on_click=lambda s=slot: open_dialog(store, s)).props(
                     'unelevated no-caps dense'
                 ).classes(f'scc-reserve-{slot.id}').mark(f'scc-reserve-{slot.id}')
-                if slot.mode == AllocationMode.fcfs:
-                    parts['wait'] = (
-                        ui.button(_('Waitlist'), on_click=lambda s=slot: _wait_dialog(store, s, item))
-                        .props('outline no-caps dense')
-                        .classes(f'scc-wait-{slot.id}')
-                    )
                 widgets[slot.id] = parts
                 _show_stock(parts, slot.remaining, slot.updated_at.timestamp())
             if slot.mode == AllocationMode.lottery and slot.seed_hash:
@@ -223,6 +220,14 @@ def _reserve_dialog(actor: Any, store: StoreInfo, slot: SlotInfo, item: ItemInfo
         rows = _members_form(household, item.quota)
         refusal = ui.label('').classes('text-red-800 font-bold scc-reserve-refusal').mark('scc-reserve-refusal')
         refusal.set_visibility(False)
+
+        def to_waitlist() -> None:
+            dialog.close()
+            _wait_dialog(store, slot, item)
+
+        wait_button = ui.button(_('Join the waitlist'), icon='schedule', on_click=to_waitlist).props('outline no-caps')
+        wait_button.classes('scc-join-wait').mark('scc-join-wait')
+        wait_button.set_visibility(slot.remaining == 0 and not lottery)
         with ui.row().classes('w-full justify-end gap-2'):
             ui.button(_('Cancel'), on_click=dialog.close).props('flat no-caps')
 
@@ -237,6 +242,8 @@ def _reserve_dialog(actor: Any, store: StoreInfo, slot: SlotInfo, item: ItemInfo
                 except DomainError as error:
                     refusal.text = error_text(error)
                     refusal.set_visibility(True)
+                    if error.message.startswith('Sold out') and not lottery:
+                        wait_button.set_visibility(True)
                     ui.notify(refusal.text, type='negative', multi_line=True, position='top')
                     return
                 dialog.close()
@@ -285,7 +292,7 @@ def _wait_dialog(store: StoreInfo, slot: SlotInfo, item: ItemInfo) -> None:
 
         with ui.row().classes('w-full justify-end'):
             ui.button(_('Cancel'), on_click=dialog.close).props('flat no-caps')
-            ui.button(_('Join'), on_click=join).props('unelevated no-caps')
+            ui.button(_('Join'), on_click=join).props('unelevated no-caps').mark('scc-wait-join')
     dialog.open()
 
 

@@ -49,9 +49,9 @@ def add_clock() -> None:
     ui.add_body_html(CLOCK_JS)
 
 
-def ago(timestamp: float) -> ui.label:
-    """'updated N s ago', counted by the browser from `timestamp` (epoch seconds); `set_ago` moves it."""
-    fmt = _('updated {n} s ago')
+def ago(timestamp: float, *, fmt: str = '') -> ui.label:
+    """'updated N s ago' (or `fmt` with {n}), counted by the browser from `timestamp`; `set_ago` moves it."""
+    fmt = fmt or _('updated {n} s ago')
     label = ui.label(fmt.replace('{n}', str(max(0, round(time.time() - timestamp))))).classes('text-xs text-gray-600')
     label.classes('scc-ago')
     label.props['data-fmt'] = fmt

@@ -201,17 +201,16 @@ def all_stores(session: Session) -> list[StoreInfo]:
 
 def page_data(
     session: Session, *, actor: Actor, item_id: int, district: str | None = None, now: datetime | None = None
-) -> tuple[list[ItemInfo], ItemInfo | None, list[Any], list[StoreInfo]]:
-    """Everything the reserve page shows, in one unit of work: goods, the chosen one, the household, its stores."""
+) -> tuple[list[ItemInfo], ItemInfo | None, list[Any], list[StoreInfo], str]:
+    """Everything the reserve page shows, in one unit of work: goods, the chosen one, the household, the stores
+    of `district` ('' for all; None: the resident's own district) and the district shown."""
     from services.people import household
 
     goods = items(session)
     current = next((g for g in goods if g.id == item_id), goods[0] if goods else None)
+    members = household(session, actor=actor)
+    if district is None:
+        district = members[0].district if members else ''
     if current is None:
-        return goods, None, [], []
-    return (
-        goods,
-        current,
-        household(session, actor=actor),
-        stores(session, item_id=current.id, district=district, now=now),
-    )
+        return goods, None, members, [], district
+    return goods, current, members, stores(session, item_id=current.id, district=district or None, now=now), district
