@@ -130,7 +130,10 @@ def draw_due(session: Session, *, now: datetime | None = None) -> int:
     count = 0
     for slot_id, day in pending:
         if now >= draw_at(day):
-            draw(session, slot_id=slot_id, now=now)
+            try:
+                draw(session, slot_id=slot_id, now=now)
+            except DomainError:  # refused before writing (the item is no longer a lottery): skip, never block
+                continue
             count += 1
     return count
 
