@@ -13,6 +13,7 @@ from services.shows.viewers import counter
 from views import call, live
 from views.frame import ServiceTile, add_home_section, add_service_tile, current_actor, page
 from views.i18n import _
+from views.shows_feed import viewer_display
 from views.shows_routes import register_routes
 from views.shows_watch import Status, comment_stream, reminder_row, show_of
 from views.shows_widgets import (
@@ -159,14 +160,11 @@ def register() -> None:
         status = Status(show, state_badge)
         viewers = ui.label().classes('text-xs text-gray-600 scc-viewers').mark('scc-viewers')
 
-        def show_viewers(_event: DomainEvent | None = None) -> None:
-            if _event is not None:
-                counter.heard(_event)
-            text = _('{count} watching in the app', count=counter.total(show_id))
-            if viewers.text != text:
-                viewers.text = text
+        def show_viewers(count: int) -> None:
+            viewers.text = _('{count} watching in the app', count=f'{count:,}')
 
-        show_viewers()
+        show_viewers(viewer_display.current(show_id))
+        viewer_display.event(show_id).subscribe(show_viewers)
         if description(show):
             ui.label(description(show)).classes('text-sm whitespace-pre-line')
         reminder_row(actor, show, subscribed=view.subscribed)
@@ -185,7 +183,6 @@ def register() -> None:
             status.update(current)
 
         live.on(common.SHOW_CHANGED, changed, key=str(show_id))
-        live.on(common.SHOW_VIEWERS, show_viewers)
         context.client.on_connect(lambda: counter.join(show_id))
         context.client.on_disconnect(lambda: counter.leave(show_id))
         await comment_stream(actor, show_id)

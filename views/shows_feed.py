@@ -1,4 +1,4 @@
-"""The comment stream of each show, batched: one bus handler per process, one render per flush for all its pages.
+"""Batched live values of a show: its comment stream, and the number of people watching in the app.
 
 A burst of 100 comments a second must not cost 100 updates a second on every open watch page: comments
 are collected per show and, FLUSH_DELAY after the first one, rendered once (escaped) and set on every page's
@@ -7,13 +7,15 @@ single stream element. A hidden comment leaves the stream at the next flush, for
 
 import asyncio
 import html
+import time
 from collections import deque
 
-from nicegui import context, core, ui
+from nicegui import Event, context, core, ui
 
 from models.shows import CommentPublic
 from services.events import DomainEvent, bus
 from services.shows.common import SHOW_COMMENT
+from services.shows.viewers import counter
 
 FLUSH_DELAY = 0.25
 SHOWN = 30
@@ -121,3 +123,54 @@ def stream_element(feed: CommentFeed) -> ui.html:
 def reset() -> None:
     """Forget every feed (tests)."""
     _feeds.clear()
+
+
+class ViewerDisplay:
+    """The "N watching in the app" line of watch pages: rounded, and changed at most every VIEWERS_EVERY seconds.
+
+    Counting is exact (services.shows.viewers); showing every change on every open page would cost an update per
+    page each time somebody opens or closes one, so the pages of a show hear of it from one check a second.
+    """
+
+    EVERY = 20.0
+
+    def __init__(self) -> None:
+        self.shown: dict[int, int] = {}
+        self.at: dict[int, float] = {}
+        self.events: dict[int, Event[int]] = {}
+
+    @staticmethod
+    def rounded(count: int) -> int:
+        """Exact below 100, else two significant digits (1,234 → 1,200)."""
+        if count < 100:
+            return count
+        step = 10 ** (len(str(count)) - 2)
+        return count // step * step
+
+    def current(self, show_id: int) -> int:
+        """What the pages of the show show now."""
+        if show_id not in self.shown:
+            self.shown[show_id] = self.rounded(counter.total(show_id))
+            self.at[show_id] = time.monotonic()
+        return self.shown[show_id]
+
+    def event(self, show_id: int) -> 'Event[int]':
+        """Subscribe a page to changes of the shown count of a show."""
+        if show_id not in self.events:
+            self.events[show_id] = Event()
+        return self.events[show_id]
+
+    def refresh(self) -> None:
+        """Called by the app's timer every second."""
+        now = time.monotonic()
+        for show_id, event in list(self.events.items()):
+            if not event.callbacks:
+                del self.events[show_id]
+                continue
+            value = self.rounded(counter.total(show_id))
+            if value != self.shown.get(show_id) and now - self.at.get(show_id, 0.0) >= self.EVERY:
+                self.shown[show_id], self.at[show_id] = value, now
+                event.emit(value)
+
+
+viewer_display = ViewerDisplay()

@@ -19,6 +19,7 @@ from services.shows.viewers import counter
 from views import call, live
 from views.frame import current_actor
 from views.i18n import _, is_zh
+from views.shows_feed import viewer_display
 
 log = logging.getLogger(__name__)
 LIFECYCLE_EVERY = 5.0
@@ -37,6 +38,7 @@ async def tick() -> None:
     if not bus.is_subscribed(common.SHOW_VIEWERS, counter.heard):
         bus.subscribe(common.SHOW_VIEWERS, counter.heard)
     counter.maybe_publish()
+    viewer_display.refresh()
     now = time.monotonic()
     try:
         if now - _last['lifecycle'] >= LIFECYCLE_EVERY:
