@@ -5,6 +5,7 @@ import hmac
 import logging
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
@@ -80,8 +81,8 @@ def verify_code(session: Session, *, phone: str, code: str) -> tuple[Actor | Non
     Returns (actor, None) or (None, error): a wrong try must be counted, so the caller commits and then raises.
     """
     phone = normalize_phone(phone)
-    code = (code or '').strip()
-    if not re.fullmatch(r'\d{6}', code):
+    code = unicodedata.normalize('NFKC', code or '').strip()  # full-width digits from a Chinese keyboard
+    if not re.fullmatch(r'[0-9]{6}', code):
         return None, DomainError(N_('The code has 6 digits.'))
     now = utcnow()
     otp = session.exec(
@@ -127,7 +128,10 @@ def password_sign_in(session: Session, *, username: str, password: str) -> tuple
     if len(username) > 40 or len(password) > 200:
         return None, DomainError(N_('Wrong username or password.'))
     now = utcnow()
-    account = session.exec(select(Account).where(Account.username == username)).first()
+    # A name no account can have is not looked up (PostgreSQL refuses NUL bytes in a query, for one).
+    account = None
+    if USERNAME_RE.fullmatch(username):
+        account = session.exec(select(Account).where(Account.username == username)).first()
     if account is None:
         audit.record(session, actor_id=None, actor_label=username, action='signin.failed', detail='unknown user')
         return None, DomainError(N_('Wrong username or password.'))

@@ -367,3 +367,20 @@ def test_preferences_are_remembered() -> None:
     shift_codes(timedelta(minutes=2))
     again, _error = verify(ask())
     assert again is not None and again.language == 'en-US' and again.large_text is True
+
+
+def test_control_characters_in_a_username_are_a_wrong_username() -> None:
+    """PostgreSQL refuses NUL bytes in a query: such a name is refused before it reaches the database."""
+    for username in ('ad\x00min', 'admin\x07', '\x1b[31madmin'):
+        actor, error = staff_sign_in(username, DEMO_PASSWORD)
+        assert actor is None and error is not None and error.message == 'Wrong username or password.'
+    actor, error = staff_sign_in('admin', 'demo\x001234')
+    assert error is not None and error.message == 'Wrong username or password.'
+    labels = [e.actor_label for e in audit('signin.failed')]
+    assert len(labels) == 4 and not any('\x00' in label for label in labels)
+
+
+def test_full_width_code_digits_are_accepted() -> None:
+    code = ask()
+    actor, error = verify(code.translate(str.maketrans('0123456789', '０１２３４５６７８９')))
+    assert error is None and actor is not None
