@@ -47,6 +47,7 @@ def register() -> None:
         actor = current_actor()
         assert actor is not None
         add_clock()
+        ui.add_css(STOCK_CSS)
         # One unit of work (one worker-thread hop) for the whole page: it is opened by many at once.
         goods, current, household, stores, district = await call.read(
             queries.page_data, actor=actor, item_id=item, district=district
@@ -126,10 +127,15 @@ def _policy_line(item: ItemInfo) -> None:
     ).classes('text-sm text-gray-700')
 
 
+STOCK_CSS = """
+.scc-stock::after { content: ' ' attr(data-suffix); font-size: .75rem; font-weight: normal; color: #4b5563; }
+"""
+
+
 def _show_stock(parts: dict[str, Any], remaining: int, at: float) -> None:
+    colour = 'text-red-700' if remaining == 0 else 'text-green-800'
     parts['stock'].text = str(remaining)
-    parts['stock'].classes(replace='text-lg font-bold ' + ('text-red-700' if remaining == 0 else 'text-green-800'))
-    parts['stock'].classes(f'scc-stock-{parts["slot_id"]}')
+    parts['stock'].classes(replace=f'text-lg font-bold scc-stock scc-stock-{parts["slot_id"]} {colour}')
     set_ago(parts['ago'], at)
 
 
@@ -147,10 +153,13 @@ def _store_card(
             if origin is not None:
                 ui.label(f'{_distance_km(origin, (store.lat, store.lon)):.1f} km').classes('text-sm text-gray-700')
         ui.label(pick(store.address_zh, store.address_en)).classes('text-sm text-gray-700')
+        # One "updated N s ago" per store (its latest change); few elements per slot: every element costs
+        # server memory for every open page.
+        latest = max((s.updated_at.timestamp() for s in store.slots), default=now.timestamp())
+        store_ago = ago(latest)
         if store.closed:
             ui.label(_('Closed')).classes('text-red-700 font-bold')
         for slot in store.slots:
-            # Few elements per slot: every element costs server memory for every open page.
             with ui.row().classes('w-full items-center gap-2 no-wrap border-t pt-1'):
                 with ui.column().classes('gap-0 grow'):
                     ui.label(
@@ -160,10 +169,9 @@ def _store_card(
                             capacity=slot.capacity,
                         )
                     ).classes('text-sm')
-                    parts: dict[str, Any] = {'slot_id': slot.id}
-                    with ui.row().classes('items-baseline gap-2 no-wrap'):
-                        parts['stock'] = ui.label(str(slot.remaining)).mark(f'scc-stock-{slot.id}')
-                        parts['ago'] = ago(slot.updated_at.timestamp(), fmt=_('left · updated {n} s ago'))
+                    parts: dict[str, Any] = {'slot_id': slot.id, 'ago': store_ago}
+                    parts['stock'] = ui.label(str(slot.remaining)).mark(f'scc-stock-{slot.id}')
+                    parts['stock'].props['data-suffix'] = _('left')
                 if now < slot.opens_at:
                     countdown(slot.opens_at, fmt=_('opens in {t}'), done=_('open now')).classes('text-xs')
                 label = _('Apply') if slot.mode == AllocationMode.lottery else _('Reserve')
@@ -171,7 +179,7 @@ def _store_card(
                     'unelevated no-caps dense'
                 ).classes(f'scc-reserve-{slot.id}').mark(f'scc-reserve-{slot.id}')
                 widgets[slot.id] = parts
-                _show_stock(parts, slot.remaining, slot.updated_at.timestamp())
+                _show_stock(parts, slot.remaining, latest)
             if slot.mode == AllocationMode.lottery and slot.seed_hash:
                 with ui.row().classes('w-full items-center gap-2 no-wrap'):
                     ui.label(_('Draw seed hash (SHA-256): {hash}', hash=slot.seed_hash[:16] + '…')).classes(
