@@ -143,8 +143,10 @@ def register() -> None:
         actor = current_actor()
         assert actor is not None
         household = await call.read(people.household, actor=actor)
+        if not household:  # None: the page was abandoned while loading (the client went away)
+            return
         selected = next((p for p in household if p.id == person), household[0])
-        state = {'person': selected}
+        state: dict[str, Any] = {'person': selected, 'has_family': len(household) > 1}
         ui.add_css(BAND_CSS)
         ui.add_body_html(f'<script>{CLOCK_JS}</script>')
         if len(household) > 1:
@@ -164,6 +166,8 @@ def register() -> None:
                 code = await call.read(codes.issue_code, actor=actor, person_id=state['person'].id)
             except Exception:
                 log.exception('could not issue a code')
+                return
+            if code is None:  # cancelled: the client went away
                 return
             if view.get('person') != code.person_id:  # first time, or another family member: build it all
                 holder.clear()
@@ -216,7 +220,7 @@ def register() -> None:
                     ui.notify(_('Pass recorded at {place}', place=place) if ok else
                               _('Not passed at {place}: your code is not green', place=place),
                               type='positive' if ok else 'negative', position='center')  # fmt: skip
-                    await history.refresh()
+                    await load_history()
 
             scanner(poster_read)
             ui.button(_('Close'), on_click=dialog.close).props('flat')
@@ -226,22 +230,27 @@ def register() -> None:
                 'grow').mark('scc-i-passed')  # fmt: skip
         with ui.row().classes('w-full gap-4'):
             ui.link(_('Daily health declaration'), '/code/declare').classes('text-sm')
-            if len(await call.read(people.family, actor=actor)) > 0:
+            if state['has_family']:
                 ui.link(_('Paper codes for family members'), '/code/paper').classes('text-sm')
 
-        @ui.refreshable
-        async def history() -> None:
-            passes = await call.read(checkpoints.my_passes, actor=actor, person_id=state['person'].id)
-            with ui.expansion(_('Where my code was checked ({count})', count=len(passes))).classes('w-full'):
+        async def load_history() -> None:  # only when opened: page builds stay light
+            passes = await call.read(checkpoints.my_passes, actor=actor, person_id=state['person'].id) or []
+            listing.clear()
+            with listing:
                 if not passes:
                     ui.label(_('No checks recorded in the last 28 days.')).classes('text-gray-700')
                 for item in passes:
                     word = _('passed') if item.result == 'pass' else _('stopped')
                     temp = f' · {item.temperature:.1f} ℃' if item.temperature is not None else ''
                     ui.label(f'{fmt_time(item.at)} · {pick(item.checkpoint_zh, item.checkpoint_en)} · {word}{temp}'
-                             ).classes('text-sm')  # fmt: skip
+                             ).classes('text-sm scc-pass-item')  # fmt: skip
 
-        await history()
+        async def on_open(event) -> None:  # type: ignore[no-untyped-def]
+            if event.value:
+                await load_history()
+
+        with ui.expansion(_('Where my code was checked'), on_value_change=on_open).classes('w-full scc-history'):
+            listing = ui.column().classes('w-full gap-1')
 
     @page('/code/rules', layout='public')
     async def rules_page() -> None:

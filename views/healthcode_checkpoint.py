@@ -32,7 +32,7 @@ def beep(ok: bool) -> None:
 def register() -> None:
     @page('/checkpoint', roles=(Role.checkpoint,), layout='staff')
     async def choose() -> None:
-        items = await call.read(checkpoints.list_checkpoints)
+        items = await call.read(checkpoints.list_checkpoints) or []
         ui.label(_('Choose your checkpoint')).classes('text-xl font-bold')
         with ui.column().classes('w-full max-w-[480px] gap-2'):
             for item in items:
@@ -61,7 +61,7 @@ def register() -> None:
 
             @ui.refreshable
             async def counts() -> None:
-                rows = await call.read(checkpoints.hourly_counts, checkpoint_id=checkpoint_id, hours=3)
+                rows = await call.read(checkpoints.hourly_counts, checkpoint_id=checkpoint_id, hours=3) or []
                 with ui.row().classes('w-full gap-2 no-wrap').mark('scc-hour-counts'):
                     for index, (hour, passed, stopped) in enumerate(rows):
                         with ui.card().classes('grow items-center p-2 gap-0' + (' bg-green-50' if index == 0 else '')):
