@@ -16,6 +16,7 @@ from models.accounts import Account
 from services import db
 from services.demo import DEMO_PASSWORD, demo_id_number
 from tests.test_auth import shift_codes
+from views.auth_pages import _safe_next
 
 NEW_PHONE = '13900000009'
 DEMO_NUMBER = demo_id_number('370102', date(1985, 3, 14), '123')  # the demo resident 张伟 (13800000001)
@@ -191,6 +192,17 @@ async def test_large_text_switch(user: User) -> None:
     assert account('13800000001').large_text is True
     await user.open('/')
     assert large()  # on every page
+    await user.open('/logout')
+    await sign_in_resident(user, '13800000002')  # the next person on this phone has their own setting
+    await see(user, '城市公告')
+    assert not large()
+
+
+def test_sign_in_returns_only_to_local_pages() -> None:
+    assert _safe_next('/me', '/') == '/me'
+    assert _safe_next('/notices?page_number=2', '/') == '/notices?page_number=2'
+    for target in ('https://evil.example', '//evil.example', '/\\evil.example', '/\tevil', '', None):
+        assert _safe_next(target, '/') == '/', target
 
 
 async def test_resident_is_refused_the_admin_pages(user: User) -> None:

@@ -1,5 +1,7 @@
 """Sign-in pages: residents by phone and one-time code, staff by username and password; the first profile."""
 
+import re
+
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
@@ -15,7 +17,8 @@ from views.i18n import _, error_text, language
 
 def _safe_next(target: str | None, default: str) -> str:
     # Only local paths: an open redirect would let a phishing link borrow our sign-in page.
-    if target and target.startswith('/') and not target.startswith('//'):
+    # Browsers read '/\\host' like '//host' (another site), and ignore tabs and newlines inside a URL.
+    if target and target.startswith('/') and not re.match(r'/[/\\]', target) and target.isprintable():
         return target
     return default
 

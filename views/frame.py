@@ -84,6 +84,7 @@ def sign_in(actor: Actor) -> None:
     """Bind the browser session to `actor` and adopt their remembered language."""
     app.storage.user['account_id'] = actor.account_id
     app.storage.user['staff'] = actor.is_staff
+    app.storage.user['large_text'] = actor.large_text  # the account's choice, not the previous user's of this browser
     if actor.language:
         app.storage.user['lang'] = actor.language
 
