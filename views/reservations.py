@@ -172,12 +172,12 @@ def _store_card(
                     parts: dict[str, Any] = {'slot_id': slot.id, 'ago': store_ago}
                     parts['stock'] = ui.label(str(slot.remaining)).mark(f'scc-stock-{slot.id}')
                     parts['stock'].props['data-suffix'] = _('left')
-                if now < slot.opens_at:
-                    countdown(slot.opens_at, fmt=_('opens in {t}'), done=_('open now')).classes('text-xs')
+                    if now < slot.opens_at:
+                        countdown(slot.opens_at, fmt=_('opens in {t}'), done=_('open now')).classes('text-xs')
                 label = _('Apply') if slot.mode == AllocationMode.lottery else _('Reserve')
                 ui.button(label, on_click=lambda s=slot: open_dialog(store, s)).props(
                     'unelevated no-caps dense'
-                ).classes(f'scc-reserve-{slot.id}').mark(f'scc-reserve-{slot.id}')
+                ).classes(f'shrink-0 scc-reserve-{slot.id}').mark(f'scc-reserve-{slot.id}')
                 widgets[slot.id] = parts
                 _show_stock(parts, slot.remaining, latest)
             if slot.mode == AllocationMode.lottery and slot.seed_hash:
