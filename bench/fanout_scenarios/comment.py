@@ -22,6 +22,7 @@ POOL = 400  # residents who take turns commenting: 100 a second, each at most on
 PATH = '/shows/0'  # replaced by prepare() with the live demo show's watch page
 _lock = threading.Lock()
 _turns: dict[str, Iterator[Actor]] = {}
+_show: dict[str, int] = {}
 
 
 def prepare(n_clients: int) -> list[int]:
@@ -48,12 +49,19 @@ def _next_actor() -> Actor:
         return next(_turns['pool'])
 
 
+def _live_show_id() -> int:
+    with _lock:
+        if 'show' not in _show:
+            with db.read_session() as session:
+                found = session.exec(select(Show.id).where(Show.state == ShowState.live).order_by(col(Show.id))).first()
+            assert found is not None, 'no live show'
+            _show['show'] = found
+        return _show['show']
+
+
 def trigger() -> str:
     """One resident posts one comment on the live show; the marker is its text."""
     marker = f'bench {uuid.uuid4().hex[:12]}'
-    with db.read_session() as session:
-        show_id = session.exec(select(Show.id).where(Show.state == ShowState.live).order_by(col(Show.id))).first()
-    assert show_id is not None
     with db.session_scope() as session:
-        comments.post_comment(session, actor=_next_actor(), show_id=show_id, text=marker)
+        comments.post_comment(session, actor=_next_actor(), show_id=_live_show_id(), text=marker)
     return marker
