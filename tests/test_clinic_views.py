@@ -1,6 +1,7 @@
 """The clinic's pages through NiceGUI's simulated users: a resident joins and waits, a doctor sees and calls them,
 they chat, the resident keeps the record; red flags show the emergency screen; the admin sees the figures."""
 
+import asyncio
 from datetime import timedelta
 
 from nicegui.testing import User
@@ -17,6 +18,16 @@ from tests.test_views_foundation import sign_in_resident, sign_in_staff
 async def see(user: User, *args: object, **kwargs: object) -> None:
     """should_see with patience (up to 20 s): pages call services in worker threads on a busy 2-core machine."""
     await user.should_see(*args, retries=200, **kwargs)  # type: ignore[call-overload]
+
+
+async def notified(users: list[User], text: str) -> None:
+    """A notice with `text` was shown. With several simulated users NiceGUI records a notice with whichever user
+    touched the app last, so look at all of them."""
+    for _ in range(200):
+        if any(text in message for u in users for message in u.notify.messages):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f'no notice {text!r}')
 
 
 def latest_consultation_id() -> int:
@@ -46,6 +57,7 @@ async def test_resident_joins_doctor_calls_they_chat_and_the_record_stays(user: 
     await see(user, marker='scc-few')  # three or fewer ahead: told to stay
 
     await see(doctor, '排队中：1人')  # the desk updated live
+    await notified([user, doctor], '有新患者加入排队。')  # and told the doctor (with a beep)
     await see(doctor, marker='scc-queue-patient')
     doctor.find(marker='scc-call-next').click()
     await see(doctor, marker='scc-outcome-form')
@@ -71,7 +83,11 @@ async def test_resident_joins_doctor_calls_they_chat_and_the_record_stays(user: 
     await see(user, marker='scc-consult-card')
 
 
-async def test_red_flag_shows_the_emergency_screen(user: User) -> None:
+async def test_red_flag_shows_the_emergency_screen_and_alerts_the_doctors(user: User, create_user) -> None:  # type: ignore[no-untyped-def]
+    doctor: User = create_user()
+    await sign_in_staff(doctor, 'doctor2')
+    await doctor.open('/clinic/desk')
+    await see(doctor, marker='scc-call-next')
     await sign_in_resident(user, RESIDENTS[1])
     await see(user, '城市公告')  # Home, after signing in
     await user.open('/clinic')
@@ -82,6 +98,8 @@ async def test_red_flag_shows_the_emergency_screen(user: User) -> None:
     await see(user, marker='scc-emergency')
     await see(user, '请立即拨打120')  # "Call 120 now"
     await see(user, '济南市第四人民医院发热门诊')  # the nearest fever clinic for Shizhong district
+    await notified([user, doctor], '危险信号：有患者需要立即处理。')  # every open desk is alerted
+    await see(doctor, marker='scc-red-flag')
 
 
 async def test_bad_triage_answer_is_explained_and_nothing_is_stored(user: User) -> None:
