@@ -156,32 +156,30 @@ def _store_card(
         # One "updated N s ago" per store (its latest change); few elements per slot: every element costs
         # server memory for every open page.
         latest = max((s.updated_at.timestamp() for s in store.slots), default=now.timestamp())
-        store_ago = ago(latest)
+        store_ago = ago(latest, fmt=_('stock left per slot, updated {n} s ago'))
         if store.closed:
             ui.label(_('Closed')).classes('text-red-700 font-bold')
+        # A grid of three cells per slot (time, stock, button): every element costs server memory on every open page.
+        grid = ui.element('div').classes('grid w-full items-center gap-x-2 gap-y-1 border-t pt-1')
+        grid.style('grid-template-columns: 1fr auto auto')
         for slot in store.slots:
-            with ui.row().classes('w-full items-center gap-2 no-wrap border-t pt-1'):
-                with ui.column().classes('gap-0 grow'):
-                    ui.label(
-                        _(
-                            '{time} · supply {capacity}',
-                            time=slot_time(slot.starts_at, slot.ends_at),
-                            capacity=slot.capacity,
-                        )
-                    ).classes('text-sm')
-                    parts: dict[str, Any] = {'slot_id': slot.id, 'ago': store_ago}
-                    parts['stock'] = ui.label(str(slot.remaining)).mark(f'scc-stock-{slot.id}')
-                    parts['stock'].props['data-suffix'] = _('left')
-                    if now < slot.opens_at:
-                        countdown(slot.opens_at, fmt=_('opens in {t}'), done=_('open now')).classes('text-xs')
+            with grid:
+                ui.label(slot_time(slot.starts_at, slot.ends_at)).classes('text-sm')
+                parts: dict[str, Any] = {'slot_id': slot.id, 'ago': store_ago}
+                parts['stock'] = ui.label(str(slot.remaining)).mark(f'scc-stock-{slot.id}')
+                parts['stock'].props['data-suffix'] = f'/ {slot.capacity}'
                 label = _('Apply') if slot.mode == AllocationMode.lottery else _('Reserve')
                 ui.button(label, on_click=lambda s=slot: open_dialog(store, s)).props(
                     'unelevated no-caps dense'
-                ).classes(f'shrink-0 scc-reserve-{slot.id}').mark(f'scc-reserve-{slot.id}')
+                ).classes(f'scc-reserve-{slot.id}').mark(f'scc-reserve-{slot.id}')
+                if now < slot.opens_at:
+                    countdown(slot.opens_at, fmt=_('opens in {t}'), done=_('open now')).classes(
+                        'text-xs col-span-3 text-gray-700'
+                    )
                 widgets[slot.id] = parts
                 _show_stock(parts, slot.remaining, latest)
             if slot.mode == AllocationMode.lottery and slot.seed_hash:
-                with ui.row().classes('w-full items-center gap-2 no-wrap'):
+                with grid, ui.row().classes('w-full items-center gap-2 no-wrap col-span-3'):
                     ui.label(_('Draw seed hash (SHA-256): {hash}', hash=slot.seed_hash[:16] + '…')).classes(
                         'text-xs text-gray-600 break-all'
                     )
