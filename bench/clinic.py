@@ -15,6 +15,7 @@ must be 0).
 """
 
 import argparse
+import os
 import sys
 import threading
 import time
@@ -241,7 +242,7 @@ def run(db_kind: str, quick: bool, waiting: int, doctors_n: int, workdir: Path) 
             'raw_p95_ms': round(floor_p95, 2) if floor_p95 else None,
             'ratio': round(percentile(ms, 0.95) / floor_p95, 2) if floor_p95 else None,
             'pool_workers': pool._max_workers, 'double_assigned': double, 'missed': missed, 'errors': errors[:3],
-            'quick': quick, 'machine': machine()}  # fmt: skip
+            'quick': quick, 'load_avg_1m': round(os.getloadavg()[0], 1), 'machine': machine()}  # fmt: skip
 
 
 def main() -> None:
