@@ -65,6 +65,18 @@ def notice_list_html(items: list[NoticePublic]) -> str:
     return ''.join(notice_card_html(notice) for notice in items)
 
 
+_last_parsed: list[tuple[DomainEvent, NoticePublic]] = []
+
+
+def notice_of(event: DomainEvent) -> NoticePublic:
+    """The announcement carried by a 'notice.posted' event, parsed once for all the Homes it reaches."""
+    if _last_parsed and _last_parsed[0][0] is event:
+        return _last_parsed[0][1]
+    notice = NoticePublic.model_validate(event.data['notice'])
+    _last_parsed[:] = [(event, notice)]
+    return notice
+
+
 def register() -> None:
     @page('/', roles=(Role.resident,))
     async def home() -> None:
@@ -82,7 +94,7 @@ def register() -> None:
         ui.link(_('All announcements'), '/notices')
 
         def on_notice(event: DomainEvent) -> None:
-            notice = NoticePublic.model_validate(event.data['notice'])
+            notice = notice_of(event)
             items.insert(0, notice)
             del items[NOTICES_ON_HOME:]
             notice_list.content = notice_list_html(items)  # every text is escaped by notice_card_html
