@@ -137,3 +137,23 @@ async def test_admin_sees_live_figures_and_a_warning(user: User) -> None:
     with db.session_scope() as session:
         queue.set_duty(session, actor=actor(username='doctor1'), on_duty=True)
     await see(user, '在线医生')
+
+
+async def test_asked_whether_worse_on_the_waiting_page(user: User) -> None:
+    resident = actor(phone=RESIDENTS[0])
+    cid = join(resident, now=utcnow())
+    await sign_in_resident(user, RESIDENTS[0])
+    await see(user, '城市公告')
+    await user.open(f'/clinic/c/{cid}')
+    await see(user, marker='scc-place')
+    later = utcnow() + timedelta(minutes=21)  # the app timer's sweep, 21 minutes on
+    with db.session_scope() as session:
+        queue.heartbeat(session, consultation_ids=[cid], doctor_ids=[], now=later)
+    with db.session_scope() as session:
+        assert queue.sweep(session, now=later)['asked'] == [cid]
+    await see(user, marker='scc-ask')  # the question pops up on the open page
+    user.find('是，加重了').click()
+    await notified([user], '谢谢，已提高您的优先级。')
+    with db.read_session() as session:
+        answered = consult.consultation(session, actor=resident, consultation_id=cid)
+    assert answered.worse_count == 1 and not answered.ask_pending
