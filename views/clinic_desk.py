@@ -84,7 +84,8 @@ def register() -> None:
         @ui.refreshable
         async def waiting_list() -> None:
             rows = await call.read(board.doctor_queue, actor=actor)
-            ui.label(_('Waiting: {n}', n=len(rows))).classes('text-lg font-bold scc-waiting-count').mark(
+            total = len(rows) if len(rows) < board.DESK_LIMIT else await call.read(board.waiting_count)
+            ui.label(_('Waiting: {n}', n=total)).classes('text-lg font-bold scc-waiting-count').mark(
                 'scc-waiting-count'
             )
             if not rows:

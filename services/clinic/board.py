@@ -91,7 +91,10 @@ def queue_snapshot(session: Session, *, now: datetime | None = None) -> QueueSna
                          computed_at=now)  # fmt: skip
 
 
-def doctor_queue(session: Session, *, actor: Actor, limit: int = 50) -> list[ConsultPublic]:
+DESK_LIMIT = 50  # the desk lists the first 50 (the count above it is the whole queue)
+
+
+def doctor_queue(session: Session, *, actor: Actor, limit: int = DESK_LIMIT) -> list[ConsultPublic]:
     """The waiting patients in the order "call next" takes them (red flags first), with triage summaries."""
     require_role(actor, Role.doctor)
     rows = session.execute(select(ClinicConsultation).where(T.c.status == ConsultStatus.waiting.value)
