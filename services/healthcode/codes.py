@@ -106,7 +106,7 @@ def new_short_code(session: Session, *, actor: Actor, person_id: int) -> str:
 def person_for_short_code(session: Session, *, code: str) -> Person:
     """The person behind a short code that has not expired."""
     cleaned = code.strip().upper().replace(' ', '').replace('-', '')
-    if not cleaned or len(cleaned) > 10:
+    if not cleaned or len(cleaned) > 10 or not set(cleaned) <= set(SHORT_ALPHABET):
         raise DomainError(N_('This is not a Spring City Cloud code.'))
     row = session.get(ShortCode, cleaned)
     if row is None or row.expires_at < utcnow():
