@@ -137,3 +137,17 @@ def test_lottery_losers_get_their_quota_back() -> None:
     with db.read_session() as session:
         used = [quota_used(session, p.person_id, item) for p in people]  # type: ignore[arg-type]
     assert sorted(used) == [0, 0, 1]
+
+
+def test_sweep_releases_no_shows_and_expires_offers_together() -> None:
+    li = actor_by_phone('13800000003')
+    item = make_item()
+    store = make_store()
+    now = utcnow()
+    early = make_slot(store, item, stock=2, starts_in=timedelta(hours=1), now=now)
+    later = make_slot(store, item, stock=0, starts_in=timedelta(hours=6), now=now)
+    reserve(li, early, {li.person_id: 2}, now)
+    with db.session_scope() as session:
+        done = release.sweep(session, now=now + timedelta(hours=4))
+    assert done['no_shows'] == 1 and done['offers_expired'] == 0
+    assert remaining(later) == 2 and remaining(early) == 0
