@@ -9,6 +9,7 @@ from models.accounts import Role
 from services.errors import N_, DomainError
 from services.healthcode import admin, checkpoints, keys
 from services.healthcode.admin import PersonRow
+from services.healthcode.rules import rulebook
 from views import call
 from views.frame import current_actor, page
 from views.healthcode_ui import COLOUR_STYLE, fmt_time
@@ -63,7 +64,7 @@ def register() -> None:
                 await places()
             with ui.tab_panel(t_keys):
                 await key_panel()
-        ui.link(_('Rules (version {version})', version=''), '/code/rules').classes('text-sm')
+        ui.link(_('Rules (version {version})', version=rulebook().version), '/code/rules').classes('text-sm')
 
     async def change_panel() -> None:
         actor = current_actor()
