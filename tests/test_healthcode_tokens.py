@@ -171,3 +171,17 @@ def test_other_residents_cannot_issue_my_code() -> None:
     _me, pid = resident()
     with pytest.raises(DomainError), db.read_session() as session:
         codes.issue_code(session, actor=other, person_id=pid)
+
+
+def test_keys_survive_a_restart_and_rotation_keeps_old_codes_valid() -> None:
+    token = live_token()
+    kid = split(token)[0].kid
+    keys.forget()  # what a restarted process knows: only the database
+    with db.read_session() as session:
+        assert keys.signing_key(session).kid == kid
+    assert scan(token).result == 'pass'
+    with db.session_scope() as session:
+        new_kid = keys.rotate_key(session, actor=actor('admin'))
+    fresh = live_token()
+    assert split(fresh)[0].kid == new_kid != kid
+    assert scan(token).result == 'pass' and scan(fresh).result == 'pass'
