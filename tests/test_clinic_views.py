@@ -30,11 +30,24 @@ async def notified(users: list[User], text: str) -> None:
     raise AssertionError(f'no notice {text!r}')
 
 
+async def follow_join(user: User, before: int) -> int:
+    """After "See a doctor": the new consultation's id, with its page open for this user. (With several simulated
+    users NiceGUI routes `ui.navigate` to whichever user was touched last, so the page is opened explicitly here;
+    the real browser test covers the navigation itself.)"""
+    for _ in range(200):
+        if latest_consultation_id() > before:
+            break
+        await asyncio.sleep(0.1)
+    cid = latest_consultation_id()
+    assert cid > before, 'no consultation was started'
+    await user.open(f'/clinic/c/{cid}')
+    return cid
+
+
 def latest_consultation_id() -> int:
     with db.read_session() as session:
         row = session.exec(select(ClinicConsultation).order_by(ClinicConsultation.id.desc())).first()  # type: ignore[union-attr]
-    assert row is not None and row.id is not None
-    return row.id
+    return row.id if row is not None and row.id is not None else 0
 
 
 async def test_resident_joins_doctor_calls_they_chat_and_the_record_stays(user: User, create_user) -> None:  # type: ignore[no-untyped-def]
@@ -50,7 +63,9 @@ async def test_resident_joins_doctor_calls_they_chat_and_the_record_stays(user: 
     await see(user, marker='scc-triage-form')
     user.find(marker='scc-temperature').type('38.6')
     user.find(marker='scc-symptom-cough').click()
+    before = latest_consultation_id()
     user.find(marker='scc-join').click()
+    await follow_join(user, before)
     await see(user, marker='scc-place')
     await see(user, '您排在第1位')  # "Your place in the queue: 1"
     await see(user, '在线医生：1位')  # one doctor on duty
@@ -94,7 +109,9 @@ async def test_red_flag_shows_the_emergency_screen_and_alerts_the_doctors(user: 
     await see(user, marker='scc-triage-form')
     user.find(marker='scc-temperature').type('39.1')
     user.find(marker='scc-flag-breathing').click()
+    before = latest_consultation_id()
     user.find(marker='scc-join').click()
+    await follow_join(user, before)
     await see(user, marker='scc-emergency')
     await see(user, '请立即拨打120')  # "Call 120 now"
     await see(user, '济南市第四人民医院发热门诊')  # the nearest fever clinic for Shizhong district
