@@ -25,6 +25,8 @@ def test_go_live_and_a_hidden_comment_reach_the_resident_without_reload(browser:
         # The phone's clock is 3 hours fast: the countdown must still be right (corrected by the server's clock).
         resident.context.clock.install(time=time.time() + 3 * 3600)
         sign_in_resident(resident, live_app.url)
+        resident.locator('.scc-live-banner', has_text='吕剧《李二嫂改嫁》').wait_for()  # "Live now" on Home
+        screenshot(resident, 'shows-home')
         schedule = resident.context.new_page()
         schedule.goto(f'{live_app.url}/shows')
         card = schedule.locator('.scc-show-card', has_text='京剧《锁麟囊》')
@@ -36,6 +38,8 @@ def test_go_live_and_a_hidden_comment_reach_the_resident_without_reload(browser:
         assert abs(hours * 3600 + minutes * 60 + seconds - expected) < 60, (
             f'countdown {shown!r}, expected {expected:.0f} s'
         )
+        screenshot(schedule, 'shows-schedule')
+        assert schedule.evaluate('document.documentElement.scrollWidth') <= 360
         resident.goto(f'{live_app.url}/shows/{show_id}')
         resident.locator('.scc-show-state', has_text='已安排').wait_for()
         assert not resident.locator('.scc-player').is_visible()
