@@ -165,3 +165,13 @@ def test_demo_city_has_clinic_history() -> None:
     assert len(mine) >= 3 and any(c.patient_name == '张建国' for c in mine)  # the managed father's too
     assert {d.consultations for d in figures.doctors} and figures.median_wait_minutes is not None
     assert figures.abandonment_rate is not None and figures.waiting == 0
+
+
+def test_chronic_conditions_are_remembered_for_the_next_form() -> None:
+    resident = actor(phone=RESIDENTS[0])
+    join(resident, now=utcnow(), chronic=['diabetes', 'heart'])
+    with db.read_session() as session:
+        known = consult.known_chronic(session, actor=resident, person_id=resident.person_id or 0)
+    assert known == ['heart', 'diabetes']
+    with pytest.raises(DomainError), db.read_session() as session:
+        consult.known_chronic(session, actor=actor(phone=RESIDENTS[1]), person_id=resident.person_id or 0)

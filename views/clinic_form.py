@@ -7,7 +7,7 @@ from nicegui import ui
 from models.clinic import TriageForm
 from services import people
 from services.access import Actor
-from services.clinic import queue, rules
+from services.clinic import consult, queue, rules
 from views import call
 from views.i18n import _
 
@@ -65,6 +65,15 @@ async def triage_form(actor: Actor) -> None:
         )
         ui.label(_('Chronic conditions')).classes('font-bold')
         chronic = _checks(rules.CHRONIC, 'scc-chronic')
+
+        async def prefill() -> None:  # remembered from the patient's last consultation
+            if patient.value:
+                known = await call.read(consult.known_chronic, actor=actor, person_id=int(patient.value))
+                for code, box in chronic.items():
+                    box.value = code in known
+
+        patient.on_value_change(prefill)
+        await prefill()
         with ui.card().classes('w-full bg-red-50 border border-red-200'):
             ui.label(_('Danger signs: tick any that apply')).classes('font-bold text-red-800')
             flags = _checks({k: v for k, v in rules.RED_FLAGS.items() if k != 'low_spo2'}, 'scc-flag')

@@ -9,7 +9,7 @@ from models.accounts import Account, Person, Role
 from models.clinic import OPEN_STATUSES, ClinicConsultation, ClinicMessage, ConsultPublic, ConsultStatus, MessagePublic
 from models.common import new_token, utcnow
 from services import audit
-from services.access import Actor, require_role
+from services.access import Actor, person_for, require_role
 from services.clinic import rules
 from services.clinic.clinics import clinic
 from services.clinic.common import (
@@ -164,3 +164,12 @@ def previous(session: Session, *, actor: Actor, person_id: int, before_id: int) 
         T.c.person_id == person_id, T.c.id != before_id, T.c.status == ConsultStatus.done.value)
         .order_by(T.c.ended_at.desc()).limit(10)).scalars().all()  # fmt: skip
     return [to_public(session, r) for r in rows]
+
+
+def known_chronic(session: Session, *, actor: Actor, person_id: int) -> list[str]:
+    """The chronic conditions given in this patient's latest consultation (the profile has none): to prefill."""
+    require_role(actor, Role.resident)
+    person_for(session, actor, person_id)
+    latest = session.execute(select(T.c.chronic).where(T.c.person_id == person_id)
+                             .order_by(T.c.id.desc()).limit(1)).scalar_one_or_none()  # fmt: skip
+    return [c for c in (latest or '').split(',') if c]
