@@ -82,7 +82,8 @@ def reasons_section(code: LiveCode) -> None:
 def renew(view: dict[str, Any], code: LiveCode) -> None:
     """The periodic refresh when nothing but the token changed: three properties, no new elements."""
     view['qr'].set_content(qr_svg(code.token))
-    view['qr'].classes(remove='opacity-25')
+    if 'scc-stale' in view['card'].classes:
+        view['card'].classes(remove='scc-stale')
     view['token'].set_text(code.token)
     view['valid'].set_text(valid_text(code))
 
@@ -98,7 +99,7 @@ def flip(view: dict[str, Any], colour: str, note: str, *, banner: bool = True) -
     view['icon'].name = icon
     view['word'].text = _(word)
     view['colour'] = colour
-    view['qr'].classes(add='opacity-25')  # the QR still carries the old colour until the new token arrives
+    card.classes(add='scc-stale')  # dims the QR: it carries the old colour until the new token arrives
     if banner:
         reason = f' {_("Reason given: {note}", note=note)}' if note else ''
         view['banner'].set_text(_('Your code changed just now.') + reason)

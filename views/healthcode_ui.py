@@ -29,6 +29,7 @@ BAND_CSS = """
   rgba(255,255,255,.15) 14px 28px); background-size: 56px 10px; animation: scc-band 1.2s linear infinite; }
 @keyframes scc-band { from { background-position: 0 0; } to { background-position: 56px 0; } }
 .scc-qr svg { width: 100%; height: auto; display: block; }
+.scc-stale .scc-qr { opacity: .25; }
 """
 
 
