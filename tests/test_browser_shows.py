@@ -61,7 +61,7 @@ def test_go_live_and_a_hidden_comment_reach_the_resident_without_reload(browser:
         schedule.locator('.scc-show-card', has_text='京剧《锁麟囊》').locator(
             '.scc-show-state', has_text='直播中'
         ).wait_for()
-        assert delay < 1.5, f'go-live took {delay:.2f} s to reach the watch page'
+        assert delay < 1.0, f'go-live took {delay:.2f} s to reach the watch page'
         assert resident.evaluate('window.sccNoReload') is True and schedule.evaluate('window.sccNoReload') is True
         screenshot(resident, 'shows-watch-live')
 
