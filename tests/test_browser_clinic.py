@@ -66,6 +66,7 @@ def test_resident_and_doctor_through_a_whole_consultation(browser: Any, live_app
             '请居家隔离，注意观察。',
         ]
         screenshot(resident, 'clinic-resident-chat')
+        screenshot(doctor, 'clinic-doctor-room')
 
         doctor.locator('.scc-outcome-choice').get_by_text('居家隔离观察').click()
         doctor.locator('.scc-template-isolate').click()
@@ -87,6 +88,12 @@ def test_resident_and_doctor_through_a_whole_consultation(browser: Any, live_app
 
         resident.goto(f'{live_app.url}/clinic/records')
         resident.locator('.scc-consult-card', has_text='居家隔离观察').wait_for()
+
+        sign_in_staff(doctor, live_app.url, 'admin')  # the clinic admin's live figures
+        doctor.goto(f'{live_app.url}/clinic/admin')
+        assert doctor.locator('.scc-stat-waiting').inner_text() == '0'
+        doctor.locator('.scc-doctor-rates').wait_for()
+        screenshot(doctor, 'clinic-admin')
     finally:
         resident.context.close()
         doctor.context.close()
