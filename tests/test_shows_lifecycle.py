@@ -219,3 +219,11 @@ def test_times_that_do_not_exist_are_refused() -> None:
     for raw in ('2026-02-30 19:00', '2026-11-26 24:10', '26/11/2026 19:00', ''):
         with pytest.raises(DomainError):
             editing.parse_venue_time(raw, field='Start')
+
+
+def test_the_timer_reads_before_it_writes() -> None:
+    soon = make_show(starts_in=timedelta(minutes=5))
+    later = make_show(starts_in=timedelta(hours=3))
+    with db.read_session() as session:
+        due = lifecycle.due_soon(session)
+    assert soon in due and later not in due

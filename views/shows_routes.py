@@ -43,7 +43,8 @@ async def tick() -> None:
     try:
         if now - _last['lifecycle'] >= LIFECYCLE_EVERY:
             _last['lifecycle'] = now
-            await call.write(lifecycle.tick)
+            if await call.read(lifecycle.due_soon):
+                await call.write(lifecycle.tick)
         if now - _last['sample'] >= SAMPLE_EVERY:
             _last['sample'] = now
             await call.write(figures.sample_viewers, counts=counter.totals())

@@ -157,6 +157,15 @@ def set_banner(session: Session, *, actor: Actor, show_id: int, raised: bool) ->
     return common.to_public(session, show)
 
 
+def due_soon(session: Session, *, now: datetime | None = None) -> list[int]:
+    """Shows the timer should announce as "starting soon" (a read, so an idle timer never takes a write lock)."""
+    now = now or utcnow()
+    soon = now + timedelta(minutes=common.SOON_MINUTES)
+    query = select(Show.id).where(col(Show.state).in_([S.scheduled, S.postponed]), col(Show.starts_at) <= soon,
+                                  col(Show.ends_at) > now)  # fmt: skip
+    return [i for i in session.exec(query) if i is not None]
+
+
 def tick(session: Session, *, now: datetime | None = None) -> list[int]:
     """The app's timer: shows within 10 minutes of their start become "starting soon" and subscribers hear of it."""
     now = now or utcnow()
