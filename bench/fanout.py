@@ -5,7 +5,8 @@ bench/_bare_app.py) on free ports, simulates N browsers with python-socketio (pa
 in through /_bench/login; websocket on another), triggers the scenario's change a few times and measures per client
 the time until an `update` carrying the scenario's marker arrives. The last line is JSON:
 scenario, clients, p50_ms, p95_ms, received, bare_p95_ms, ratio, kb_per_client (server RSS growth / N).
-Without --scenario every scenario in bench/fanout_scenarios/ runs, one JSON line each.
+Without --scenario every scenario in bench/fanout_scenarios/ runs, one JSON line each (the bare floor is measured
+once per run, first).
 """
 
 import argparse
@@ -18,6 +19,7 @@ import re
 import ssl
 import sys
 import time
+import traceback
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -196,21 +198,32 @@ def summarize(latencies: list[float]) -> tuple[float, float]:
     return round(support.percentile(latencies, 0.5), 1), round(support.percentile(latencies, 0.95), 1)
 
 
-def run_scenario(name: str, clients: int, rounds: int) -> dict[str, Any]:
-    """Measure the bare floor, then the app, for one scenario; both servers are stopped at the end."""
-    scenario = importlib.import_module(f'bench.fanout_scenarios.{name}')
-    with support.bench_workdir(f'scc-fanout-{name}-') as workdir:
+def measure_floor(clients: int, rounds: int) -> Measurement:
+    """The same N clients on the bare NiceGUI page (one label): the floor every scenario of this run is compared to."""
+    with support.bench_workdir('scc-fanout-bare-') as workdir:
         bare: support.Server | None = None
-        app: support.Server | None = None
         try:
             port = support.free_port()
             bare = support.start_server('bare', support.ROOT / 'bench' / '_bare_app.py',
                                         support.child_environment(PORT=str(port)), port, workdir)  # fmt: skip
             floor = asyncio.run(measure(bare, '/', [None] * clients, rounds, f'{bare.url}/trigger'))
+        except BaseException:
+            if bare is not None:
+                print(f'--- bare log ---\n{bare.log_tail()}', file=sys.stderr)
+            raise
+        finally:
             support.stop_server(bare)
-            print(f'# {name}: bare floor connected {clients} in {floor.connect_s:.1f} s, '
-                  f'p95 {summarize(floor.latencies_ms)[1]} ms', file=sys.stderr, flush=True)  # fmt: skip
+    print(f'# bare floor: connected {clients} in {floor.connect_s:.1f} s, p95 {summarize(floor.latencies_ms)[1]} ms',
+          file=sys.stderr, flush=True)  # fmt: skip
+    return floor
 
+
+def run_scenario(name: str, clients: int, rounds: int, floor: Measurement) -> dict[str, Any]:
+    """Measure the app for one scenario against `floor`; the app is stopped at the end, even on failure."""
+    scenario = importlib.import_module(f'bench.fanout_scenarios.{name}')
+    with support.bench_workdir(f'scc-fanout-{name}-') as workdir:
+        app: support.Server | None = None
+        try:
             database_url = support.prepare_database(workdir)
             account_ids: list[int | None] = list(scenario.prepare(clients))
             if len(account_ids) != clients:
@@ -221,12 +234,10 @@ def run_scenario(name: str, clients: int, rounds: int) -> dict[str, Any]:
             measured = asyncio.run(measure(app, scenario.PATH, account_ids, rounds, f'{app.url}/_bench/trigger/{name}'))
             print(f'# {name}: app connected {clients} in {measured.connect_s:.1f} s', file=sys.stderr, flush=True)
         except BaseException:
-            for server in (bare, app):
-                if server is not None:
-                    print(f'--- {server.name} log ---\n{server.log_tail()}', file=sys.stderr)
+            if app is not None:
+                print(f'--- app log ({name}) ---\n{app.log_tail()}', file=sys.stderr)
             raise
         finally:
-            support.stop_server(bare)
             support.stop_server(app)
     p50, p95 = summarize(measured.latencies_ms)
     bare_p50, bare_p95 = summarize(floor.latencies_ms)
@@ -246,13 +257,20 @@ def main() -> None:
     parser.add_argument('--scenario', help='one scenario (default: every scenario found)')
     parser.add_argument('--clients', type=int, help='simulated browsers (default 1000, --quick 200)')
     parser.add_argument('--rounds', type=int, help='changes triggered (default 5, --quick 3)')
-    parser.add_argument('--quick', action='store_true', help='a smaller run that finishes in under 60 s')
+    parser.add_argument('--quick', action='store_true', help='a smaller run: under 60 s per scenario')
     args = parser.parse_args()
     clients = args.clients or (200 if args.quick else 1000)
     rounds = args.rounds or (3 if args.quick else 5)
     names = [args.scenario] if args.scenario else scenario_names()
+    floor = measure_floor(clients, rounds)
     for name in names:
-        support.emit(run_scenario(name, clients, rounds))
+        try:
+            support.emit(run_scenario(name, clients, rounds, floor))
+        except Exception as error:  # one broken scenario must not hide the others' figures
+            if args.scenario:
+                raise
+            traceback.print_exc()
+            support.emit({'scenario': name, 'clients': clients, 'error': repr(error)})
 
 
 if __name__ == '__main__':
