@@ -1,16 +1,22 @@
 """The show pages as residents and organizers use them: schedule, watch page, Home banner, organizer console;
 every organizer change reaches open pages without reload; comments are escaped and hidden comments vanish."""
 
+import io
 import time
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from nicegui import ui
+from nicegui.elements.upload_files import SmallFileUpload
 from nicegui.testing import User
+from PIL import Image
 
 from models.common import utcnow
 from models.shows import ShowState
 from services import db
 from services.events import DomainEvent, bus
+from services.settings import settings
 from services.shows import comments, lifecycle, reminders
 from services.shows.viewers import ViewerCounter
 from tests.test_shows_support import (
@@ -189,3 +195,26 @@ async def test_the_organizer_creates_a_show_and_bad_input_gets_a_message(user: U
     await wait_for(lambda: user.back_history[-1].startswith('/organizer/shows/') and 'new' not in user.back_history[-1],
                    'no manage page after creating')  # fmt: skip
     await user.should_see('杂技《百鸟朝凤》')
+
+
+async def test_the_console_takes_a_poster_and_a_csv_and_refuses_junk(
+    user: User, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(settings, 'data_dir', tmp_path)
+    await sign_in_staff(user)
+    show_id = live_show_id()
+    await user.open(f'/organizer/shows/{show_id}')
+    poster_upload = next(iter(user.find(marker='scc-poster-upload').elements))
+    await poster_upload.handle_uploads([SmallFileUpload('poster.exe', 'image/png', b'MZ\x90\x00 not an image')])  # type: ignore[attr-defined]
+    await user.should_see('无法识别这个文件')
+    picture = io.BytesIO()
+    Image.new('RGB', (900, 1300), (120, 10, 30)).save(picture, 'PNG')
+    await poster_upload.handle_uploads([SmallFileUpload('poster.png', 'image/png', picture.getvalue())])  # type: ignore[attr-defined]
+    await user.should_see('海报已保存')
+    assert list((tmp_path / 'posters').glob('*-small.jpg'))
+    csv_upload = next(iter(user.find(marker='scc-fig-csv').elements))
+    data = '平台,同时在线峰值,累计观看\n微博,7000,90000\n'.encode()
+    await csv_upload.handle_uploads([SmallFileUpload('figures.csv', 'text/csv', data)])  # type: ignore[attr-defined]
+    await user.should_see('已导入 1 行')
+    await csv_upload.handle_uploads([SmallFileUpload('bad.csv', 'text/csv', b'weibo,lots,1\n')])  # type: ignore[attr-defined]
+    await user.should_see('第 1 行')

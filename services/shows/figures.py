@@ -89,8 +89,8 @@ def import_csv(session: Session, *, actor: Actor, show_id: int, data: bytes) -> 
         raise DomainError(N_('The CSV file must be UTF-8 text.')) from None
     reader = csv.reader(io.StringIO(text))
     rows = [r for r in reader if any(cell.strip() for cell in r)]
-    if rows and len(rows[0]) > 1 and not rows[0][1].strip().replace(',', '').isdigit():
-        rows = rows[1:]  # a header row
+    if rows and len(rows[0]) > 2 and not any(cell.strip().replace(',', '').isdigit() for cell in rows[0][1:3]):
+        rows = rows[1:]  # a header row: neither figure is a number
     if not rows:
         raise DomainError(N_('The CSV file has no figures.'))
     if len(rows) > MAX_CSV_ROWS:
