@@ -1,8 +1,8 @@
-"""N residents have their health code open; one mass change (as after contact tracing) turns every code from
-yellow to red or back: each screen flips at once and shows the admin's reason, which carries the marker."""
+"""N residents have their health code open; one mass change (as after contact tracing) turns every code red, the
+next one green again (an admin's correction): each screen flips at once and shows the admin's reason, which
+carries the marker."""
 
 import uuid
-from datetime import timedelta
 
 from bench.fanout_scenarios._common import BENCH_PHONE_PREFIX, make_residents
 
@@ -15,8 +15,8 @@ def prepare(n_clients: int) -> list[int]:
 
 
 def trigger() -> str:
-    """Set every bench resident's colour by hand (alternating yellow and red, one transaction); the reason is the
-    marker each open code screen shows in its instant flip."""
+    """Set every bench resident's colour by hand (alternating red and green, one record each, one transaction); the
+    reason is the marker each open code screen shows in its instant flip."""
     from sqlmodel import col, select
 
     from models.accounts import Account, Person
@@ -29,12 +29,8 @@ def trigger() -> str:
     with db.session_scope() as session:
         query = select(Person.id).join(Account, col(Account.id) == Person.account_id)
         ids = [pid for pid in session.exec(query.where(col(Account.phone).startswith(BENCH_PHONE_PREFIX))) if pid]
-        colour = 'red' if current_colour(session, person_id=ids[0]) == 'yellow' else 'yellow'
+        colour = 'green' if current_colour(session, person_id=ids[0]) == 'red' else 'red'
         now = utcnow()
-        records = []
-        for pid in ids:  # a hand-set green clears what came before; the new colour follows a millisecond later
-            records.append(HealthRecord(person_id=pid, kind='manual', value='green', at=now, note='bench reset'))
-            records.append(HealthRecord(person_id=pid, kind='manual', value=colour, at=now + timedelta(milliseconds=1),
-                                        note=marker))  # fmt: skip
-        append_records(session, records)
+        append_records(session, [HealthRecord(person_id=pid, kind='manual', value=colour, at=now, note=marker)
+                                 for pid in ids])  # fmt: skip
     return marker
