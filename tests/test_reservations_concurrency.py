@@ -89,3 +89,16 @@ def test_mixed_rush_households_and_duplicates() -> None:
                 select(func.coalesce(func.sum(Reservation.quantity), 0)).where(Reservation.person_id == b.person_id)
             )
             assert int(units or 0) <= 3
+
+
+def test_a_refusal_before_any_statement_never_blocks_the_next_buyer() -> None:
+    slot = make_slot(make_store(), make_item(quota=5), stock=5)
+    buyer = many_residents(1)[0]
+    for _ in range(3):  # refused at once (no person chosen): the turnstile must be released each time
+        try:
+            with db.session_scope() as session:
+                booking.reserve(session, actor=buyer, slot_id=slot, members={})
+        except DomainError:
+            pass
+    with db.session_scope() as session:
+        assert booking.reserve(session, actor=buyer, slot_id=slot, members={buyer.person_id: 1}).remaining == 4  # type: ignore[dict-item]
