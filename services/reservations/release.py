@@ -14,6 +14,7 @@ from services.reservations.common import ITEM, RES, SLOT
 STRIKE = ResStrike.__table__  # type: ignore[attr-defined]
 BAN = ResBan.__table__  # type: ignore[attr-defined]
 BATCH = 500
+LOOKBACK_DAYS = 3  # a no-show older than this is no longer released (the sweep runs every 15 s)
 
 
 def _later_slot(session: Session, *, store_id: int, item_id: int, now: datetime) -> int | None:
@@ -69,7 +70,16 @@ def release_no_shows(session: Session, *, now: datetime | None = None) -> int:
             ITEM.c.ban_days,
         )
         .select_from(RES.join(SLOT, SLOT.c.id == RES.c.slot_id).join(ITEM, ITEM.c.id == RES.c.item_id))
-        .where(RES.c.status == ReservationStatus.booked, SLOT.c.ends_at <= literal(now, SLOT.c.ends_at.type))
+        .where(
+            RES.c.status == ReservationStatus.booked,
+            # Through the slots that ended lately (few) and the slot_id index, not a scan of every reservation.
+            RES.c.slot_id.in_(
+                select(SLOT.c.id).where(
+                    SLOT.c.ends_at <= literal(now, SLOT.c.ends_at.type),
+                    SLOT.c.ends_at > literal(now - timedelta(days=LOOKBACK_DAYS), SLOT.c.ends_at.type),
+                )
+            ),
+        )
         .order_by(RES.c.id)
         .limit(BATCH)
     ).all()
