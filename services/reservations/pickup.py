@@ -73,16 +73,25 @@ def _find(session: Session, *, store_id: int, text: str, now: datetime):  # type
         return row
     if not (len(value) == 6 and value.isdigit()):
         raise DomainError(N_("Scan the pass's QR code or type its 6-digit code."))
-    today = local_day(now)
-    candidates = session.execute(
-        select(RES.c.id, RES.c.store_id)
-        .select_from(RES.join(SLOT, SLOT.c.id == RES.c.slot_id))
-        .where(RES.c.code == value, SLOT.c.day == today)
-        .order_by(RES.c.store_id != store_id, RES.c.id.desc())
-    ).all()
-    if not candidates:
+    todays_slots = select(SLOT.c.id).where(SLOT.c.day == local_day(now))
+    # This store first (index on store and code); other stores only to say the pass belongs elsewhere.
+    found = (
+        session.execute(
+            select(RES.c.id)
+            .where(RES.c.store_id == store_id, RES.c.code == value, RES.c.slot_id.in_(todays_slots))
+            .order_by(RES.c.id.desc())
+            .limit(1)
+        ).first()
+        or session.execute(
+            select(RES.c.id)
+            .where(RES.c.code == value, RES.c.slot_id.in_(todays_slots))
+            .order_by(RES.c.id.desc())
+            .limit(1)
+        ).first()
+    )
+    if found is None:
         raise NotFound(N_('No reservation for today has this code.'))
-    return _row(session, candidates[0].id)
+    return _row(session, found[0])
 
 
 def _check(row, *, store_id: int, now: datetime) -> None:  # type: ignore[no-untyped-def]
