@@ -7,6 +7,12 @@ import pytest
 from services.errors import DomainError
 from services.idcard import mask_id_number, normalize_id_number
 
+
+@pytest.fixture(autouse=True)
+def fresh_state() -> None:
+    """Pure functions: this module needs no database, so conftest's per-test reset is skipped (faster)."""
+
+
 # The worked example printed in GB 11643-1999 itself: Beijing Chaoyang, born 1949-12-31, check character X.
 STANDARD_EXAMPLE = '11010519491231002X'
 

@@ -3,7 +3,15 @@
 import ast
 from pathlib import Path
 
+import pytest
+
 from services.settings import ROOT
+
+
+@pytest.fixture(autouse=True)
+def fresh_state() -> None:
+    """Pure functions: this module needs no database, so conftest's per-test reset is skipped (faster)."""
+
 
 FORBIDDEN = ('nicegui', 'views')
 DOMAIN_DIRS = ('services', 'models')
