@@ -51,6 +51,7 @@ class SimulatedBrowser:
     sio: Any = None
     armed: bool = False
     failures: int = 0  # page loads or connections that had to be retried
+    disconnects: int = 0  # sockets the server closed (the simulated browser does not reconnect)
     arrivals: list[tuple[float, dict[str, Any]]] = field(default_factory=list)
 
     def on_update(self, message: dict[str, Any]) -> None:
@@ -71,6 +72,9 @@ class SimulatedBrowser:
                 self.found_at = at
         return self.found_at
 
+    def on_disconnect(self, *_args: Any) -> None:
+        self.disconnects += 1
+
     def arm(self) -> None:
         """Start a round: forget the last one's updates."""
         self.arrivals.clear()
@@ -83,6 +87,8 @@ class SimulatedBrowser:
 class Measurement:
     latencies_ms: list[float] = field(default_factory=list)
     received_min: int = 0
+    received_per_round: list[int] = field(default_factory=list)
+    disconnects: int = 0
     rss_before_kb: int = 0
     rss_after_kb: int = 0
     connect_s: float = 0.0
@@ -125,6 +131,7 @@ async def _connect(browser: SimulatedBrowser, base_url: str, path: str, account_
              'old_tab_id': 'null'}  # fmt: skip
     sio = socketio.AsyncClient(reconnection=False)
     sio.on('update', browser.on_update)
+    sio.on('disconnect', browser.on_disconnect)
     headers = {'Cookie': cookie} if cookie else {}
     try:
         await sio.connect(f'{base_url}?{urlencode(query)}', socketio_path='/_nicegui_ws/socket.io',
@@ -176,9 +183,11 @@ async def measure(server: support.Server, path: str, account_ids: list[int | Non
                 got = [at - t0 for at in arrivals if at is not None]
                 result.latencies_ms.extend(seconds * 1000 for seconds in got)
                 result.received_min = min(result.received_min, len(got))
+                result.received_per_round.append(len(got))
                 await acknowledge(browsers)
                 await asyncio.sleep(1.5)
         result.rss_after_kb = server.rss_kb()
+        result.disconnects = sum(b.disconnects for b in browsers)
     finally:
         await asyncio.gather(*(b.sio.disconnect() for b in browsers if b.sio is not None), return_exceptions=True)
         browsers.clear()
@@ -248,7 +257,10 @@ def run_scenario(name: str, clients: int, rounds: int, floor: Measurement) -> di
         'rounds': rounds, 'max_ms': round(max(measured.latencies_ms, default=0.0), 1), 'bare_p50_ms': bare_p50,
         'bare_received': floor.received_min,
         'bare_kb_per_client': round((floor.rss_after_kb - floor.rss_before_kb) / clients, 1),
-        'connect_s': round(measured.connect_s, 1), 'connect_retries': measured.retries, **support.machine(),
+        'connect_s': round(measured.connect_s, 1), 'connect_retries': measured.retries,
+        'received_per_round': measured.received_per_round, 'disconnects': measured.disconnects,
+        'bare_received_per_round': floor.received_per_round, 'bare_disconnects': floor.disconnects,
+        **support.machine(),
     }  # fmt: skip
 
 
