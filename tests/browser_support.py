@@ -126,9 +126,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     setattr(item, f'scc_report_{report.when}', report)
 
 
-@pytest.fixture(scope='session')
+@pytest.fixture(scope='module')
 def browser() -> Iterator[Any]:
-    """Headless Chromium (Debian's), shared by the tests of one run."""
+    """Headless Chromium (Debian's), shared by the tests of one module.
+
+    Not session-wide: sync Playwright keeps an event loop running in this thread until it stops, and the
+    async tests of later modules (NiceGUI's user fixture) would then fail with "event loop already running".
+    """
     if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
         require_or_skip(f'Chromium not found at {CHROMIUM}')
     try:
