@@ -13,11 +13,11 @@ from nicegui.testing import User
 from PIL import Image
 
 from models.common import utcnow
-from models.shows import ShowState
+from models.shows import LinkPublic, ShowState
 from services import db
 from services.events import DomainEvent, bus
 from services.settings import settings
-from services.shows import comments, lifecycle, reminders
+from services.shows import comments, editing, lifecycle, reminders
 from services.shows.viewers import ViewerCounter
 from tests.test_shows_support import (
     live_show_id,
@@ -30,6 +30,7 @@ from tests.test_shows_support import (
     state_of,
     wait_for,
 )
+from views.shows_watch import platform_links
 
 
 def texts(user: User) -> set[str]:
@@ -83,7 +84,8 @@ async def test_the_watch_page_follows_go_live_banner_and_postponement(user: User
     await user.open(f'/shows/{show_id}')
     await user.should_see('已安排')  # Scheduled, in Chinese (the default language)
     assert not visible(user, 'scc-player') and not visible(user, 'scc-banner')
-    await user.should_see(marker='scc-platform-link')
+    links = ''.join(str(getattr(e, 'content', '')) for e in marked(user, 'scc-platform-links'))
+    assert 'href="https://www.douyin.com/"' in links and '抖音' in links
     with db.session_scope() as session:
         lifecycle.go_live(session, actor=organizer(), show_id=show_id)
     await wait_for(lambda: visible(user, 'scc-player'), 'the player did not appear on go-live')
@@ -218,3 +220,14 @@ async def test_the_console_takes_a_poster_and_a_csv_and_refuses_junk(
     await user.should_see('已导入 1 行')
     await csv_upload.handle_uploads([SmallFileUpload('bad.csv', 'text/csv', b'weibo,lots,1\n')])  # type: ignore[attr-defined]
     await user.should_see('第 1 行')
+
+
+def test_platform_links_are_escaped() -> None:
+    with db.read_session() as session:
+        show = editing.get_show(session, show_id=live_show_id())
+    tricky = show.model_copy(
+        update={'links': [LinkPublic(name='<img src=x onerror=alert(1)>', url='https://a.example/?q="x"')]}
+    )
+    rendered = platform_links(tricky)
+    assert '<img' not in rendered and '&lt;img src=x onerror=alert(1)&gt;' in rendered
+    assert 'href="https://a.example/?q=&quot;x&quot;"' in rendered

@@ -15,7 +15,7 @@ from views.frame import ServiceTile, add_home_section, add_service_tile, current
 from views.i18n import _
 from views.shows_feed import viewer_display
 from views.shows_routes import register_routes
-from views.shows_watch import Status, comment_stream, reminder_row, show_of
+from views.shows_watch import Status, comment_stream, platform_links, reminder_row, show_of
 from views.shows_widgets import (
     badge,
     client_clock,
@@ -137,6 +137,8 @@ def register() -> None:
         assert actor is not None
         try:
             view = await call.read(schedule.watch_view, actor=actor, show_id=show_id)
+            if view is None:
+                return  # the page was given up while it loaded (the browser went away)
         except NotFound:
             ui.label(_('No such performance.')).classes('text-lg')
             ui.link(_('Back to the schedule'), '/shows')
@@ -170,11 +172,9 @@ def register() -> None:
         reminder_row(actor, show, subscribed=view.subscribed)
         if show.links:
             ui.label(_('Also streamed on')).classes('font-bold')
-            with ui.row().classes('gap-2 flex-wrap'):
-                for link in show.links:
-                    button = ui.button(link.name, icon='open_in_new').props('outline no-caps target=_blank')
-                    button.props['href'] = link.url  # set directly: a URL is never parsed as props
-                    button.classes('scc-platform-link').mark('scc-platform-link')
+            ui.html(platform_links(show), sanitize=False).classes(  # built from escaped text
+                'flex flex-wrap gap-2'
+            ).mark('scc-platform-links')
 
         def changed(event: DomainEvent) -> None:
             current = show_of(event)  # parsed once per event, not once per page

@@ -4,6 +4,7 @@ Go-live reaches every open watch page at once, so its handler only changes eleme
 (text, props, visibility) and only when the value differs: creating elements costs far more per page.
 """
 
+import html
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,6 +137,16 @@ class Status:
         _set_prop(self.video, 'data-scc-src', look.src)
 
 
+def platform_links(show: ShowPublic) -> str:
+    """The platform links as plain anchors in one element (names escaped; URLs were checked to be http or https)."""
+    return ''.join(
+        f'<a class="scc-platform-link q-btn q-btn--outline q-btn--rectangle q-btn--actionable q-focusable q-hoverable '
+        f'text-primary px-3 py-1 rounded border no-underline" href="{html.escape(link.url)}" target="_blank" '
+        f'rel="noopener">{html.escape(link.name)} ↗</a>'
+        for link in show.links
+    )
+
+
 def reminder_row(actor: Any, show: ShowPublic, *, subscribed: bool) -> None:
     """ "Remind me" and "Add to calendar"."""
     state = {'on': subscribed}
@@ -194,8 +205,12 @@ async def comment_stream(actor: Any, show_id: int) -> None:
             'scc-comment-send'
         )
         text.on('keydown.enter', lambda: send())
-    with ui.row().classes('gap-1 flex-wrap'):
-        for cheer in comments.CHEERS:
-            ui.button(cheer, on_click=lambda c=cheer: send(c)).props('outline dense no-caps rounded').classes(
-                'scc-cheer'
-            )
+
+    async def cheer(event: Any) -> None:  # one element for all cheers: every element costs on every open page
+        if event.value is not None:
+            event.sender.value = None
+            await send(str(event.value))
+
+    ui.toggle(list(comments.CHEERS), on_change=cheer).props('outline dense no-caps rounded spread').classes(
+        'scc-cheers'
+    ).mark('scc-cheers')
