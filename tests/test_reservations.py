@@ -136,9 +136,9 @@ def test_pickup_pass_single_use_right_store_right_day() -> None:
     with db.session_scope() as session:
         done = pickup.hand_over(session, actor=pharmacist, store_id=store, text=token)
         assert done.status == 'picked_up'
-    with db.session_scope() as session, pytest.raises(DomainError, match=r'Already picked up at \d\d:\d\d by '):
+    with pytest.raises(DomainError, match=r'Already picked up at \d\d:\d\d by '), db.session_scope() as session:
         pickup.hand_over(session, actor=pharmacist, store_id=store, text=booked.codes[0])
-    with db.session_scope() as session, pytest.raises(DomainError, match='not today'):
+    with pytest.raises(DomainError, match='not today'), db.session_scope() as session:
         tomorrow = make_slot(store, item, stock=5, starts_in=timedelta(days=1, hours=1))
         other_day = reserve(wang, tomorrow, {wang.person_id: 1})
         token2 = passes.make_token(
@@ -149,7 +149,7 @@ def test_pickup_pass_single_use_right_store_right_day() -> None:
             day=queries.local_day(utcnow() + timedelta(days=1, hours=1)),
         )
         pickup.check_pass(session, actor=pharmacist, store_id=store, text=token2)
-    with db.session_scope() as session, pytest.raises(DomainError, match='role does not allow'):
+    with pytest.raises(DomainError, match='role does not allow'), db.session_scope() as session:
         pickup.hand_over(session, actor=wang, store_id=store, text=token)
 
 

@@ -73,7 +73,7 @@ def test_waitlist_offer_hold_accept_and_expiry() -> None:
     assert offers[b.person_id].status == 'offered' and offers[c.person_id].status == 'offered'
     with db.session_scope() as session:
         waitlist.accept(session, actor=b, wait_id=offers[b.person_id].id, now=now + timedelta(minutes=5))
-    with db.session_scope() as session, pytest.raises(DomainError, match='expired'):
+    with pytest.raises(DomainError, match='expired'), db.session_scope() as session:
         waitlist.accept(session, actor=c, wait_id=offers[c.person_id].id, now=now + timedelta(minutes=11))
     with db.session_scope() as session:
         assert waitlist.expire_offers(session, now=now + timedelta(minutes=11)) == 1
@@ -90,7 +90,7 @@ def test_lottery_is_reproducible_and_verifiable(tmp_path: Path) -> None:
     slot = make_slot(store, item, stock=5, starts_in=timedelta(days=1, hours=12), now=now)
     applicants = many_residents(12)
     first = applicants[0]
-    with db.session_scope() as session, pytest.raises(DomainError, match='lottery'):
+    with pytest.raises(DomainError, match='lottery'), db.session_scope() as session:
         booking.reserve(session, actor=first, slot_id=slot, members={first.person_id: 1})  # type: ignore[dict-item]
     for i, person in enumerate(applicants):
         with db.session_scope() as session:
@@ -98,7 +98,7 @@ def test_lottery_is_reproducible_and_verifiable(tmp_path: Path) -> None:
     with db.read_session() as session:
         published = lottery.record(session, slot_id=slot)
     assert 'seed' not in published and len(published['seed_hash']) == 64
-    with db.session_scope() as session, pytest.raises(DomainError, match='draw takes place'):
+    with pytest.raises(DomainError, match='draw takes place'), db.session_scope() as session:
         lottery.draw(session, slot_id=slot, now=now)
     draw_time = now + timedelta(days=3)
     with db.session_scope() as session:
@@ -117,7 +117,7 @@ def test_lottery_is_reproducible_and_verifiable(tmp_path: Path) -> None:
     record['winners'] = record['winners'][:-1]
     path.write_text(json.dumps(record))
     assert lottery_verify.main([str(path)]) == 1
-    with db.session_scope() as session, pytest.raises(DomainError, match='drawn already'):
+    with pytest.raises(DomainError, match='drawn already'), db.session_scope() as session:
         lottery.draw(session, slot_id=slot, now=draw_time)
 
 

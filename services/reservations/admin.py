@@ -146,8 +146,8 @@ def plan_slots(
         require_role(actor, Role.admin)
     if session.get(ResStore, store_id) is None or session.get(ResItem, item_id) is None:
         raise NotFound(N_('No such store or item.'))
-    ids = []
-    for start, end, supply in slots:
+    planned: list[tuple[int, int, int]] = []
+    for start, end, supply in slots:  # check the whole plan before writing any of it
         try:
             start_minute, end_minute = parse_hhmm(start), parse_hhmm(end)
         except ValueError:
@@ -156,6 +156,9 @@ def plan_slots(
             raise DomainError(N_('A slot must end after it starts.'))
         if not isinstance(supply, int) or not 0 <= supply <= 100000:
             raise DomainError(N_('The supply of a slot is between 0 and 100000.'))
+        planned.append((start_minute, end_minute, supply))
+    ids = []
+    for start_minute, end_minute, supply in planned:
         slot = ResSlot(
             store_id=store_id,
             item_id=item_id,
