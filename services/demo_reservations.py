@@ -1,15 +1,15 @@
 """Demo data for M2: masks of three kinds, a pharmacy chain's community stores across Jinan, slots for today and
 tomorrow with supply per store. Idempotent: items and stores once, missing days' slots on every start."""
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from models.common import utcnow
-from models.reservations import AllocationMode, ResItem, ResStore
+from models.reservations import AllocationMode, ResItem, ResSlot, ResStore
 from services.reservations import passes
-from services.reservations.admin import next_days, plan_slots
+from services.reservations.admin import next_days
 from services.reservations.common import SLOT
-from services.reservations.policy import local_day
+from services.reservations.policy import local_day, local_time, parse_hhmm
 
 # code, zh, en, unit zh, unit en, quota, quota days, mode, window opens (local minute), days before
 ITEMS = [
@@ -158,10 +158,28 @@ def seed(session: Session) -> None:
             select(SLOT.c.store_id, SLOT.c.item_id, SLOT.c.day).where(SLOT.c.day.in_(plan_days)).distinct()
         ).tuples()
     )
+    now = utcnow()
+    rows = []  # one bulk insert: the demo city is re-seeded before every test of every module
     for day in plan_days:
         for store in stores:
             for code, plan in PLANS.items():
                 planned = items.get(code)
                 if planned is None or planned.id is None or store.id is None or (store.id, planned.id, day) in existing:
                     continue
-                plan_slots(session, actor=None, store_id=store.id, item_id=planned.id, day=day, slots=plan)
+                for start, end, supply in plan:
+                    rows.append(
+                        {
+                            'store_id': store.id,
+                            'item_id': planned.id,
+                            'day': day,
+                            'capacity': supply,
+                            'starts_at': local_time(day, parse_hhmm(start)),
+                            'remaining': supply,
+                            'ends_at': local_time(day, parse_hhmm(end)),
+                            'picked_up': 0,
+                            'no_shows': 0,
+                            'updated_at': now,
+                        }
+                    )
+    if rows:
+        session.execute(insert(ResSlot), rows)
