@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from models.common import utcnow
 from models.reservations import Reservation, ReservationStatus
@@ -43,7 +44,7 @@ def test_household_books_in_one_transaction_all_or_none() -> None:
     assert remaining(slot) == 15
     with db.read_session() as session:
         assert quota_used(session, zhang.person_id, item) == 2  # type: ignore[arg-type]
-        assert len(session.scalars(select(Reservation.id).where(Reservation.slot_id == slot)).all()) == 2
+        assert len(session.scalars(select(col(Reservation.id)).where(col(Reservation.slot_id) == slot)).all()) == 2
 
 
 def test_cannot_book_for_strangers() -> None:

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from models.common import utcnow
 from models.reservations import ResSlot, ResStore
@@ -93,7 +94,8 @@ def test_bad_store_input_is_refused(field: str, value: object, reason: str) -> N
 def test_slot_plan_is_all_or_nothing_and_residents_may_not_plan() -> None:
     boss = staff('admin')
     with db.read_session() as session:
-        store_id = session.scalars(select(ResStore.id)).first()
+        store_id = session.scalars(select(col(ResStore.id))).first()
+        assert store_id is not None
         before = session.scalar(select(func.count()).select_from(ResSlot))
     day = local_day(utcnow()) + timedelta(days=1)
     with pytest.raises(DomainError, match='end after it starts'), db.session_scope() as session:

@@ -6,6 +6,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from models.reservations import Reservation, ReservationStatus
 from services import db
@@ -44,11 +45,11 @@ def rush(calls: list[tuple[Actor, int, dict[int, int]]], threads: int = 24) -> C
 
 def booked_units(slot_id: int) -> int:
     with db.read_session() as session:
-        total = session.scalar(
-            select(func.coalesce(func.sum(Reservation.quantity), 0)).where(
-                Reservation.slot_id == slot_id, Reservation.status == ReservationStatus.booked
+        total = session.execute(
+            select(func.coalesce(func.sum(col(Reservation.quantity)), 0)).where(
+                col(Reservation.slot_id) == slot_id, col(Reservation.status) == ReservationStatus.booked
             )
-        )
+        ).scalar()
     return int(total or 0)
 
 
@@ -85,9 +86,11 @@ def test_mixed_rush_households_and_duplicates() -> None:
     assert booked_units(slot) <= STOCK and outcomes['booked'] >= 2
     with db.read_session() as session:
         for b in buyers:
-            units = session.scalar(
-                select(func.coalesce(func.sum(Reservation.quantity), 0)).where(Reservation.person_id == b.person_id)
-            )
+            units = session.execute(
+                select(func.coalesce(func.sum(col(Reservation.quantity)), 0)).where(
+                    col(Reservation.person_id) == b.person_id
+                )
+            ).scalar()
             assert int(units or 0) <= 3
 
 

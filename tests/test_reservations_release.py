@@ -53,15 +53,16 @@ def test_waitlist_offer_hold_accept_and_expiry() -> None:
     store = make_store()
     slot = make_slot(store, item, stock=2)
     a, b, c, d = many_residents(4)
+    b_id, c_id = b.person_id or 0, c.person_id or 0
     first = reserve(a, slot, {a.person_id: 2})
     day = local_day(utcnow() + timedelta(hours=1))
     with db.session_scope() as session:
-        assert waitlist.join(session, actor=b, store_id=store, item_id=item, day=day, person_id=b.person_id,
+        assert waitlist.join(session, actor=b, store_id=store, item_id=item, day=day, person_id=b_id,
                              quantity=1) == 1  # fmt: skip
-        assert waitlist.join(session, actor=c, store_id=store, item_id=item, day=day, person_id=c.person_id,
+        assert waitlist.join(session, actor=c, store_id=store, item_id=item, day=day, person_id=c_id,
                              quantity=1) == 2  # fmt: skip
         with pytest.raises(DomainError, match='Already on the waitlist'):
-            waitlist.join(session, actor=b, store_id=store, item_id=item, day=day, person_id=b.person_id, quantity=1)
+            waitlist.join(session, actor=b, store_id=store, item_id=item, day=day, person_id=b_id, quantity=1)
     now = utcnow()
     with db.session_scope() as session:
         assert cancel.cancel(session, actor=a, reservation_id=first.reservation_ids[0], now=now) == 0
@@ -70,11 +71,11 @@ def test_waitlist_offer_hold_accept_and_expiry() -> None:
         reserve(d, slot, {d.person_id: 1})
     with db.read_session() as session:
         offers = {w.person_id: w for w in waitlist.mine(session, actor=b) + waitlist.mine(session, actor=c)}
-    assert offers[b.person_id].status == 'offered' and offers[c.person_id].status == 'offered'
+    assert offers[b_id].status == 'offered' and offers[c_id].status == 'offered'
     with db.session_scope() as session:
-        waitlist.accept(session, actor=b, wait_id=offers[b.person_id].id, now=now + timedelta(minutes=5))
+        waitlist.accept(session, actor=b, wait_id=offers[b_id].id, now=now + timedelta(minutes=5))
     with pytest.raises(DomainError, match='expired'), db.session_scope() as session:
-        waitlist.accept(session, actor=c, wait_id=offers[c.person_id].id, now=now + timedelta(minutes=11))
+        waitlist.accept(session, actor=c, wait_id=offers[c_id].id, now=now + timedelta(minutes=11))
     with db.session_scope() as session:
         assert waitlist.expire_offers(session, now=now + timedelta(minutes=11)) == 1
     assert remaining(slot) == 1  # C's held unit is back on sale

@@ -1,9 +1,10 @@
 """Helpers for the reservation tests: a store, an item with its policy, slots at chosen times, many residents."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models.accounts import Account, Person, Role
 from models.common import new_token, utcnow
@@ -16,7 +17,7 @@ from services.reservations.policy import local_day
 def actor_by_phone(phone: str) -> Actor:
     """The demo resident with `phone` as an Actor."""
     with db.read_session() as session:
-        account_id = session.scalars(select(Account.id).where(Account.phone == phone)).one()
+        account_id = session.scalars(select(col(Account.id)).where(col(Account.phone) == phone)).one()
         actor = load_actor(session, account_id)
     assert actor is not None
     return actor
@@ -25,7 +26,7 @@ def actor_by_phone(phone: str) -> Actor:
 def staff(username: str) -> Actor:
     """A demo staff account as an Actor."""
     with db.read_session() as session:
-        account_id = session.scalars(select(Account.id).where(Account.username == username)).one()
+        account_id = session.scalars(select(col(Account.id)).where(col(Account.username) == username)).one()
         actor = load_actor(session, account_id)
     assert actor is not None
     return actor
@@ -34,10 +35,12 @@ def staff(username: str) -> Actor:
 def family_of(actor: Actor) -> list[int]:
     """Ids of the family members `actor` manages."""
     with db.read_session() as session:
-        return list(session.scalars(select(Person.id).where(Person.managed_by_account_id == actor.account_id)))
+        return list(
+            session.scalars(select(col(Person.id)).where(col(Person.managed_by_account_id) == actor.account_id))
+        )
 
 
-def make_item(*, quota: int = 5, mode: AllocationMode = AllocationMode.fcfs, **policy: int) -> int:
+def make_item(*, quota: int = 5, mode: AllocationMode = AllocationMode.fcfs, **policy: Any) -> int:
     """An item whose booking window is always open for today and tomorrow (unless `policy` says otherwise)."""
     with db.session_scope() as session:
         values = {'window_open_minute': 0, 'window_days_before': 1, **policy}
