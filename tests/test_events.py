@@ -4,10 +4,11 @@ survive a failing listener, and arrive on the event loop even when published fro
 import asyncio
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
+import httpx
 import pytest
-from nicegui import ui
+from nicegui import core, ui
 from nicegui.testing import User
 from sqlmodel import Session, select
 
@@ -17,6 +18,21 @@ from services import db, notices
 from services.access import Actor, load_actor
 from services.events import DomainEvent, bus
 from views import live
+
+
+@pytest.fixture
+async def new_user(user: User) -> AsyncIterator[Callable[[], User]]:
+    """More simulated users of the app that `user` started. (NiceGUI's `create_user` runs the app's start-up a
+    second time in the same process, which the modules' start-up work does not expect.)"""
+    clients: list[httpx.AsyncClient] = []
+
+    def make() -> User:
+        clients.append(httpx.AsyncClient(transport=httpx.ASGITransport(core.app), base_url='http://test'))
+        return User(clients[-1])
+
+    yield make
+    for client in clients:
+        await client.aclose()
 
 
 def admin_actor(session: Session) -> Actor:
@@ -144,7 +160,7 @@ async def test_events_from_a_worker_thread_are_delivered_on_the_event_loop(start
     assert seen == [(loop_thread, 'From a worker')]
 
 
-async def test_pages_hear_only_the_keys_they_subscribed_to(user: User, create_user) -> None:  # type: ignore[no-untyped-def]
+async def test_pages_hear_only_the_keys_they_subscribed_to(user: User, new_user: Callable[[], User]) -> None:
     @ui.page('/test/parcel/{key}')
     def parcel_page(key: str) -> None:
         log = ui.column()
@@ -155,7 +171,7 @@ async def test_pages_hear_only_the_keys_they_subscribed_to(user: User, create_us
 
         live.on('parcel.changed', show, key=None if key == 'all' else key)
 
-    alice, bob, desk = create_user(), create_user(), create_user()
+    alice, bob, desk = new_user(), new_user(), new_user()
     await alice.open('/test/parcel/A-1')
     await bob.open('/test/parcel/B-2')
     await desk.open('/test/parcel/all')
@@ -176,7 +192,7 @@ async def test_pages_hear_only_the_keys_they_subscribed_to(user: User, create_us
 
 async def test_a_failing_page_handler_does_not_stop_other_pages(
     user: User,
-    create_user,  # type: ignore[no-untyped-def]
+    new_user: Callable[[], User],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     @ui.page('/test/fragile/{mode}')
@@ -188,7 +204,7 @@ async def test_a_failing_page_handler_does_not_stop_other_pages(
 
         live.on('test.fragile', show)
 
-    broken, first, second = create_user(), create_user(), create_user()
+    broken, first, second = new_user(), new_user(), new_user()
     await first.open('/test/fragile/ok')
     await broken.open('/test/fragile/broken')
     await second.open('/test/fragile/ok')

@@ -5,7 +5,9 @@ import asyncio
 import html
 import re
 import time
+from collections.abc import AsyncIterator, Callable
 
+import httpx
 import pytest
 from nicegui import Client, core, ui
 from nicegui.testing import User
@@ -16,6 +18,21 @@ from services.events import bus
 from views import live
 
 PAGES = 30
+
+
+@pytest.fixture
+async def new_user(user: User) -> AsyncIterator[Callable[[], User]]:
+    """More simulated users of the app that `user` started. (NiceGUI's `create_user` runs the app's start-up a
+    second time in the same process, which the modules' start-up work does not expect.)"""
+    clients: list[httpx.AsyncClient] = []
+
+    def make() -> User:
+        clients.append(httpx.AsyncClient(transport=httpx.ASGITransport(core.app), base_url='http://test'))
+        return User(clients[-1])
+
+    yield make
+    for client in clients:
+        await client.aclose()
 
 
 async def sign_in_resident(user: User, phone: str) -> None:
@@ -62,12 +79,12 @@ def close(client: Client) -> None:
 
 async def test_closed_home_pages_release_their_subscriptions(
     user: User,
-    create_user,
-    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+    new_user: Callable[[], User],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(core.app.config, 'reconnect_timeout', 0.05)  # the deployment waits longer; same path
     baseline = (live.subscriber_count(), live.event_count(), bus.handler_count(), len(Client.instances))
-    resident = create_user()
+    resident = new_user()
     await sign_in_resident(resident, '13800000001')
     homes = [resident.client]
     for _ in range(PAGES - 1):  # the same resident opening Home in many tabs, one client each
@@ -90,8 +107,8 @@ async def test_closed_home_pages_release_their_subscriptions(
     bus.publish(notices.NOTICE_POSTED, None, notice={})
 
 
-async def test_a_notice_reaches_every_open_home_within_a_second(user: User, create_user) -> None:  # type: ignore[no-untyped-def]
-    residents = [create_user() for _ in range(3)]
+async def test_a_notice_reaches_every_open_home_within_a_second(user: User, new_user: Callable[[], User]) -> None:
+    residents = [new_user() for _ in range(3)]
     homes: list[Client] = []
     for resident, phone in zip(residents, ['13800000001', '13800000002', '13800000003'], strict=True):
         await sign_in_resident(resident, phone)
@@ -100,7 +117,7 @@ async def test_a_notice_reaches_every_open_home_within_a_second(user: User, crea
         homes.append(await resident.open('/'))  # a second tab
     assert live.subscriber_count(notices.NOTICE_POSTED) == len(homes)
 
-    admin = create_user()
+    admin = new_user()
     await admin.open('/staff/login')
     admin.find(marker='scc-username').type('admin')
     admin.find(marker='scc-password').type(DEMO_PASSWORD)
