@@ -189,6 +189,14 @@ async def test_pages_hear_only_the_keys_they_subscribed_to(user: User, new_user:
     bus.publish('parcel.other', 'A-1', state='elsewhere')
     await alice.should_not_see('parcel A-1 is elsewhere', retries=5)
 
+    events_before = live.event_count()
+    for person in (alice, bob, desk):
+        assert person.client is not None
+        person.client.delete()  # what NiceGUI does once a closed tab's reconnect time has passed
+    assert live.subscriber_count('parcel.changed') == 0
+    assert live.event_count() == events_before - 3  # per-key events do not pile up after their pages close
+    assert bus.handler_count('parcel.changed') == 0
+
 
 async def test_a_failing_page_handler_does_not_stop_other_pages(
     user: User,
