@@ -166,3 +166,28 @@ async def test_declared_symptoms_turn_the_code_yellow(user: User) -> None:
     user.find('提交申报').click()
     await see(user, '黄码')
     await see(user, '申报了症状（发热、咳嗽、乏力、咽痛或嗅觉丧失）。')
+
+
+async def test_show_code_mode_resident_records_own_pass_by_scanning_the_poster(user: User) -> None:
+    with db.read_session() as session:
+        gate = load_actor(session, session.exec(select(Account).where(Account.username == 'gate1')).one().id)
+        show_code = next(c for c in checkpoints.list_checkpoints(session) if c.mode == 'show_code')
+        scan_mode = next(c for c in checkpoints.list_checkpoints(session) if c.mode == 'scan_temperature')
+    assert gate is not None
+    with db.read_session() as session:
+        poster = checkpoints.poster_token(session, actor=gate, checkpoint_id=show_code.id)
+        wrong = checkpoints.poster_token(session, actor=gate, checkpoint_id=scan_mode.id)
+    await sign_in_resident(user, '13800000001')
+    await user.open('/code')
+    await see(user, marker='scc-i-passed')
+    user.find(marker='scc-i-passed').click()
+    await see(user, marker='scc-scanner-input')
+    user.find(marker='scc-scanner-input').type(wrong).trigger('keydown.enter')
+    await see(user, '此卡口需扫码：请向工作人员出示健康码。')
+    user.find(marker='scc-scanner-input').type(poster).trigger('keydown.enter')
+    await see(user, f'已记录在{show_code.name_zh}通行')
+    me = actor_for('13800000001')
+    assert me.person_id is not None
+    with db.read_session() as session:
+        passes = checkpoints.my_passes(session, actor=me, person_id=me.person_id)
+    assert [(p.checkpoint_zh, p.result) for p in passes] == [(show_code.name_zh, 'pass')]

@@ -208,26 +208,30 @@ def register() -> None:
             if code:
                 short_label.text = _('Short code: {code} (3 min)', code=f'{code[:4]} {code[4:]}')
 
-        with ui.dialog() as dialog, ui.card().classes('w-full gap-2'):
-            ui.label(_('Scan the QR poster of the checkpoint')).classes('font-bold')
+        def pass_dialog() -> None:  # built when needed: most code screens never open it
+            with ui.dialog() as dialog, ui.card().classes('w-full gap-2'):
+                ui.label(_('Scan the QR poster of the checkpoint')).classes('font-bold')
 
-            async def poster_read(text: str) -> None:
-                verdict = await call.attempt(checkpoints.show_code_pass, actor=actor, person_id=state['person'].id,
-                                             poster=text)  # fmt: skip
-                if verdict is not None:
-                    dialog.close()
-                    place = pick(verdict.params['checkpoint_zh'], verdict.params['checkpoint_en'])
-                    ok = verdict.result == 'pass'
-                    ui.notify(_('Pass recorded at {place}', place=place) if ok else
-                              _('Not passed at {place}: your code is not green', place=place),
-                              type='positive' if ok else 'negative', position='center')  # fmt: skip
-                    await load_history()
+                async def poster_read(text: str) -> None:
+                    verdict = await call.attempt(checkpoints.show_code_pass, actor=actor,
+                                                 person_id=state['person'].id, poster=text)  # fmt: skip
+                    if verdict is not None:
+                        dialog.close()
+                        place = pick(verdict.params['checkpoint_zh'], verdict.params['checkpoint_en'])
+                        ok = verdict.result == 'pass'
+                        ui.notify(_('Pass recorded at {place}', place=place) if ok else
+                                  _('Not passed at {place}: your code is not green', place=place),
+                                  type='positive' if ok else 'negative', position='center')  # fmt: skip
+                        await load_history()
 
-            scanner(poster_read)
-            ui.button(_('Close'), on_click=dialog.close).props('flat')
+                scanner(poster_read)
+                ui.button(_('Close'), on_click=dialog.close).props('flat')
+            dialog.on('hide', dialog.delete)
+            dialog.open()
+
         with ui.row().classes('w-full gap-2 no-wrap'):
             ui.button(_('Short code'), icon='pin', on_click=short).props('outline no-caps').classes('grow')
-            ui.button(_('I passed'), icon='how_to_reg', on_click=dialog.open).props('unelevated no-caps').classes(
+            ui.button(_('I passed'), icon='how_to_reg', on_click=pass_dialog).props('unelevated no-caps').classes(
                 'grow').mark('scc-i-passed')  # fmt: skip
         with ui.row().classes('w-full gap-4'):
             ui.link(_('Daily health declaration'), '/code/declare').classes('text-sm')
