@@ -114,6 +114,9 @@ def register() -> None:
             info.remaining = int(event.data['remaining'])
             parts = widgets.get(slot_id)
             if parts is not None:
+                if 'capacity' in event.data and int(event.data['capacity']) != info.capacity:
+                    info.capacity = int(event.data['capacity'])  # supply added or a no-show released here
+                    parts['stock'].props['data-suffix'] = f'/ {info.capacity}'
                 _show_stock(parts, info.remaining, float(event.data.get('at', 0)))
 
         for store in stores:
