@@ -51,12 +51,10 @@ def latest_consultation_id() -> int:
 
 
 async def test_resident_joins_doctor_calls_they_chat_and_the_record_stays(user: User, create_user) -> None:  # type: ignore[no-untyped-def]
+    # NiceGUI's simulated users share ui.navigate (it follows whichever user was touched last), so navigation by a
+    # click is done here while only one user's page is changing; the real browser test clicks everything.
     on_duty(actor(username='doctor1'), now=utcnow())
     doctor: User = create_user()
-    await sign_in_staff(doctor, 'doctor1')
-    await doctor.open('/clinic/desk')
-    await see(doctor, '没有人在排队。')  # "Nobody is waiting."
-
     await sign_in_resident(user, RESIDENTS[0])
     await see(user, '城市公告')  # Home, after signing in
     await user.open('/clinic')
@@ -65,16 +63,23 @@ async def test_resident_joins_doctor_calls_they_chat_and_the_record_stays(user: 
     user.find(marker='scc-symptom-cough').click()
     before = latest_consultation_id()
     user.find(marker='scc-join').click()
-    await follow_join(user, before)
+    cid = await follow_join(user, before)
     await see(user, marker='scc-place')
     await see(user, '您排在第1位')  # "Your place in the queue: 1"
     await see(user, '在线医生：1位')  # one doctor on duty
     await see(user, marker='scc-few')  # three or fewer ahead: told to stay
 
-    await see(doctor, '排队中：1人')  # the desk updated live
+    await sign_in_staff(doctor, 'doctor1')
+    await doctor.open('/clinic/desk')
+    await see(doctor, '排队中：1人')
+    join(actor(phone=RESIDENTS[1]), now=utcnow(), temperature=37.5)  # another patient joins, milder
+    await see(doctor, '排队中：2人')  # the desk updated live
     await notified([user, doctor], '有新患者加入排队。')  # and told the doctor (with a beep)
-    await see(doctor, marker='scc-queue-patient')
-    doctor.find(marker='scc-call-next').click()
+    await see(user, '排队人数：2')  # the first patient's page too
+    with db.session_scope() as session:  # "Call next" (clicked in the browser test)
+        called = queue.call_next(session, actor=actor(username='doctor1'))
+    assert called is not None and called.id == cid  # the sicker patient first
+    await doctor.open(f'/clinic/desk/c/{cid}')
     await see(doctor, marker='scc-outcome-form')
     await see(user, marker='scc-chat-input')  # the resident's page switched to the consultation by itself
     await see(user, '医生：李医生 Dr Li')
@@ -86,7 +91,6 @@ async def test_resident_joins_doctor_calls_they_chat_and_the_record_stays(user: 
     doctor.find(marker='scc-chat-send').click()
     await see(user, 'Please rest.')
 
-    cid = latest_consultation_id()
     with db.session_scope() as session:
         consult.finish(session, actor=actor(username='doctor1'), consultation_id=cid, outcome='home_isolation',
                        advice='Stay home for 14 days.')  # fmt: skip
@@ -116,6 +120,7 @@ async def test_red_flag_shows_the_emergency_screen_and_alerts_the_doctors(user: 
     await see(user, '请立即拨打120')  # "Call 120 now"
     await see(user, '济南市第四人民医院发热门诊')  # the nearest fever clinic for Shizhong district
     await notified([user, doctor], '危险信号：有患者需要立即处理。')  # every open desk is alerted
+    await doctor.open('/clinic/desk')  # (the shared ui.navigate may have moved this simulated user away)
     await see(doctor, marker='scc-red-flag')
 
 
