@@ -1,9 +1,10 @@
 """Calling services from pages: off the event loop, one unit of work each, errors shown to the user."""
 
+import asyncio
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from nicegui import run, ui
+from nicegui import core, run, ui
 
 from services import db
 from services.errors import DomainError
@@ -22,14 +23,23 @@ def _in_read_session(fn: Callable[..., T], kwargs: dict[str, Any]) -> T:
         return fn(session, **kwargs)
 
 
+async def _offload(fn: Callable[..., T], *args: Any) -> T:
+    result = await run.io_bound(fn, *args)
+    if result is None and core.app.is_stopping:
+        # NiceGUI answers None instead of running anything while it shuts down (CancelledError from 4.0 on):
+        # end the handler quietly rather than let it mistake None for a result.
+        raise asyncio.CancelledError
+    return result  # type: ignore[return-value]
+
+
 async def write(fn: Callable[..., T], /, **kwargs: Any) -> T:
     """Run service `fn(session, **kwargs)` in a committing unit of work, in a worker thread."""
-    return await run.io_bound(_in_write_session, fn, kwargs)  # type: ignore[return-value]
+    return await _offload(_in_write_session, fn, kwargs)
 
 
 async def read(fn: Callable[..., T], /, **kwargs: Any) -> T:
     """Run service `fn(session, **kwargs)` read-only, in a worker thread."""
-    return await run.io_bound(_in_read_session, fn, kwargs)  # type: ignore[return-value]
+    return await _offload(_in_read_session, fn, kwargs)
 
 
 async def attempt(fn: Callable[..., T], /, **kwargs: Any) -> T | None:
@@ -43,4 +53,4 @@ async def attempt(fn: Callable[..., T], /, **kwargs: Any) -> T | None:
 
 async def io(fn: Callable[..., T], /, *args: Any) -> T:
     """Run a blocking function (that manages its own unit of work) in a worker thread."""
-    return await run.io_bound(fn, *args)  # type: ignore[return-value]
+    return await _offload(fn, *args)
