@@ -9,6 +9,7 @@ import views
 from services import bootstrap
 from services.events import bus
 from services.settings import settings
+from views import background
 
 # Open pages live for minutes: with 1,000 of them a full collection rescans ~40,000 elements (0.6–2.6 s here)
 # and lands in the middle of a fan-out. Moving survivors into the permanent generation every few seconds keeps
@@ -22,6 +23,7 @@ logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name
 async def _startup() -> None:
     await run.io_bound(bootstrap.prepare_database)
     await bus.start(settings.redis_url, settings.event_channel)
+    background.start_all()
     if settings.gc_freeze:
         gc.collect()
         gc.freeze()

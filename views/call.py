@@ -47,7 +47,7 @@ async def attempt(fn: Callable[..., T], /, **kwargs: Any) -> T | None:
     try:
         return await write(fn, **kwargs)
     except DomainError as error:
-        ui.notify(error_text(error), type='negative', multi_line=True)
+        ui.notify(error_text(error), type='negative', multi_line=True, position='top')  # not under the tab bar
         return None
 
 

@@ -12,14 +12,14 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from nicegui import Event, app, context, ui
+from nicegui import Event, context, ui
 from nicegui.client import Client
 
 from services.clinic import CLINIC_QUEUE, queue
 from services.clinic import board as board_service
 from services.clinic.board import QueueSnapshot
 from services.events import DomainEvent
-from views import call, live
+from views import background, call, live
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 20.0
@@ -137,4 +137,4 @@ def register() -> None:
     board.reset()
     # One process-wide subscription (not one per page): each queue change recomputes the board once.
     live.on(CLINIC_QUEUE, board.request)
-    app.timer(TICK_SECONDS, tick, immediate=False)
+    background.every(TICK_SECONDS, tick)

@@ -13,7 +13,7 @@ from nicegui import app
 from services import db
 from services.errors import NotFound
 from services.reservations import lottery, release, reports
-from views import call
+from views import background, call
 
 log = logging.getLogger(__name__)
 SWEEP_EVERY = 15.0
@@ -75,7 +75,7 @@ async def sweep_tick() -> None:
 
 
 def register() -> None:
-    app.timer(SWEEP_EVERY, sweep_tick, immediate=False)
+    background.every(SWEEP_EVERY, sweep_tick)
 
     @app.get('/api/reservations/stock.json')
     async def stock_json(request: Request) -> Response:
