@@ -17,8 +17,10 @@ from services.events import DomainEvent, bus
 from services.shows.common import SHOW_COMMENT
 from services.shows.viewers import counter
 
-FLUSH_DELAY = 0.25
-SHOWN = 30
+FLUSH_DELAY = 0.25  # with few pages; more pages wait longer (PAGES_PER_SECOND), at most MAX_FLUSH_DELAY
+PAGES_PER_SECOND = 2000  # page updates a second the comment stream of one show may cost
+MAX_FLUSH_DELAY = 1.0
+SHOWN = 100
 
 
 class CommentFeed:
@@ -42,9 +44,7 @@ class CommentFeed:
     def render(self) -> str:
         """Newest first; every text escaped here (and sanitized again in the browser)."""
         return ''.join(
-            '<div class="scc-comment flex gap-2 items-baseline">'
-            f'<span class="text-xs text-gray-600 shrink-0">{html.escape(c.author)}</span>'
-            f'<span class="text-sm break-all">{html.escape(c.text)}</span></div>'
+            f'<p class="scc-comment"><small>{html.escape(c.author)}</small>{html.escape(c.text)}</p>'  # styled in CSS
             for c in reversed(self.items)
         )
 
@@ -62,7 +62,8 @@ class CommentFeed:
             self.items.append(comment)
         if not self._flush_pending and core.loop is not None:
             self._flush_pending = True
-            core.loop.call_later(FLUSH_DELAY, self.flush)
+            delay = min(MAX_FLUSH_DELAY, max(FLUSH_DELAY, len(self.pages) / PAGES_PER_SECOND))
+            core.loop.call_later(delay, self.flush)
 
     def flush(self) -> None:
         """Render once and hand the same text to every open page of the show."""

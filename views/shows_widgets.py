@@ -74,6 +74,9 @@ CLIENT_JS = """
 .scc-player .scc-stream-na { display: none; color: #fff; padding: 2rem 1rem; text-align: center; }
 .scc-player.scc-stream-failed video { display: none; }
 .scc-player.scc-stream-failed .scc-stream-na { display: block; }
+.scc-comments p { margin: 0; display: flex; gap: .5rem; align-items: baseline; word-break: break-all;
+                  font-size: .875rem; }
+.scc-comments small { color: #4b5563; font-size: .75rem; flex-shrink: 0; word-break: normal; }
 </style>
 """
 
