@@ -25,10 +25,12 @@ def _in_read_session(fn: Callable[..., T], kwargs: dict[str, Any]) -> T:
 
 async def _offload(fn: Callable[..., T], *args: Any) -> T:
     result = await run.io_bound(fn, *args)
-    if result is None and core.app.is_stopping:
-        # NiceGUI answers None instead of running anything while it shuts down (CancelledError from 4.0 on):
-        # end the handler quietly rather than let it mistake None for a result.
-        raise asyncio.CancelledError
+    if result is None:
+        task = asyncio.current_task()
+        if core.app.is_stopping or (task is not None and task.cancelling()):
+            # NiceGUI answers None when the app shuts down or the page build was abandoned (CancelledError from
+            # 4.0 on): end the handler quietly rather than let it mistake None for a result.
+            raise asyncio.CancelledError
     return result  # type: ignore[return-value]
 
 

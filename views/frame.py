@@ -69,10 +69,11 @@ def add_service_tile(tile: ServiceTile) -> None:
 
 def add_home_section(order: int, builder: Callable[[Actor], Awaitable[None] | None]) -> None:
     """Add a section to the resident Home (builder runs inside the page, with the signed-in actor)."""
-    if all(b is not builder and getattr(b, '__qualname__', 1) != getattr(builder, '__qualname__', 2)
-           for _, b in HOME_SECTIONS):  # fmt: skip
-        HOME_SECTIONS.append((order, builder))
-        HOME_SECTIONS.sort(key=lambda item: item[0])
+    # register() runs again when tests restart the app: the same section (module and name) replaces itself.
+    key = f'{builder.__module__}.{builder.__qualname__}'
+    HOME_SECTIONS[:] = [(o, b) for o, b in HOME_SECTIONS if f'{b.__module__}.{b.__qualname__}' != key]
+    HOME_SECTIONS.append((order, builder))
+    HOME_SECTIONS.sort(key=lambda item: item[0])
 
 
 def current_actor() -> Actor | None:
