@@ -79,7 +79,7 @@ async def live_now_section(actor: Any) -> None:
                     ui.label(title(show)).classes('font-bold')
 
     def changed(event: DomainEvent) -> None:
-        show = ShowPublic.model_validate(event.data['show'])
+        show = show_of(event)
         was_live = show.id in shows
         if show.state is S.live:
             shows[show.id] = show
@@ -121,7 +121,7 @@ def register() -> None:
                     show_card(show)
 
         def changed(event: DomainEvent) -> None:
-            show = ShowPublic.model_validate(event.data['show'])
+            show = show_of(event)
             shows[show.id] = show
             groups.refresh()
 
