@@ -118,6 +118,7 @@ def register() -> None:
         if c is None:
             return
         mine = c.doctor_account_id == actor.account_id and c.status == 'in_consult'
+        finishing: list[bool] = []  # non-empty while this page's doctor is finishing the consultation
         with ui.row().classes('w-full items-center'):
             ui.label(_('Consultation: {name}, {age}', name=c.patient_masked, age=c.age)).classes('text-2xl font-bold')
             ui.label(status_label(c.status)).classes('scc-room-status').mark('scc-room-status')
@@ -130,13 +131,15 @@ def register() -> None:
             with ui.column().classes('grow gap-3'):
                 await chat_panel(actor=actor, consultation_id=c.id, is_open=mine)
                 if mine:
-                    outcome_form(actor, c)
+                    outcome_form(actor, c, finishing)
                 elif c.outcome:
                     ui.label(_(rules.OUTCOMES[c.outcome])).classes('text-lg font-bold')
                     ui.label(c.advice).classes('whitespace-pre-wrap')
 
         def on_change(event: DomainEvent) -> None:
-            if event.data.get('status') in ('left', 'dropped', 'done'):
+            # This page's own Finish button navigates to the desk itself; a reload racing that navigation
+            # left the browser on the closed room.
+            if event.data.get('status') in ('left', 'dropped', 'done') and not finishing:
                 ui.navigate.reload()
 
         live.on(CLINIC_CONSULT, on_change, key=str(consultation_id))
@@ -155,7 +158,7 @@ async def previous(actor: Actor, c: ConsultPublic) -> None:
             ui.label(item.advice).classes('text-xs text-gray-700 whitespace-pre-wrap')
 
 
-def outcome_form(actor: Actor, c: ConsultPublic) -> None:
+def outcome_form(actor: Actor, c: ConsultPublic, finishing: list[bool]) -> None:
     """Advice (with templates) and the outcome; finishing records it and updates the health code."""
     with ui.card().classes('w-full scc-outcome-form').mark('scc-outcome-form'):
         ui.label(_('Outcome')).classes('font-bold')
@@ -191,9 +194,12 @@ def outcome_form(actor: Actor, c: ConsultPublic) -> None:
             if not outcome.value:
                 ui.notify(_('Please choose an outcome.'), type='negative')
                 return
+            finishing.append(True)
             done = await call.attempt(consult.finish, actor=actor, consultation_id=c.id, outcome=outcome.value,
                                       advice=advice.value or '', clinic_code=place.value or '')  # fmt: skip
-            if done is not None:
+            if done is None:
+                finishing.clear()
+            else:
                 ui.notify(_('Consultation finished: {outcome}', outcome=_(rules.OUTCOMES[outcome.value])),
                           type='positive')  # fmt: skip
                 ui.navigate.to('/clinic/desk')
