@@ -16,7 +16,7 @@ from services.events import DomainEvent, bus
 from services.settings import ROOT
 from services.shows import common, feeds, figures, lifecycle, posters
 from services.shows.viewers import counter
-from views import call, live
+from views import background, call, live
 from views.frame import current_actor
 from views.i18n import _, is_zh
 from views.shows_feed import viewer_display
@@ -95,7 +95,7 @@ def register_routes() -> None:
     app.add_static_file(
         local_file=ROOT / 'assets' / 'vendor' / 'hls.light.min.js', url_path='/assets/vendor/hls.light.min.js'
     )
-    app.timer(1.0, tick)
+    background.every(1.0, tick, immediate=True)
     app.on_connect(hook_reminders)
 
     @app.get('/shows/feed.json')
