@@ -83,6 +83,15 @@ async def test_closed_home_pages_release_their_subscriptions(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(core.app.config, 'reconnect_timeout', 0.05)  # the deployment waits longer; same path
+    # Warm-up: the first Home of a process may start process-wide listeners (one per process, not one per page);
+    # the baseline is taken after another resident's Home has opened and closed.
+    other = new_user()
+    await sign_in_resident(other, '13800000002')
+    assert other.client is not None
+    warm = other.client
+    close(warm)
+    await wait_for(lambda: warm.is_deleted, 'the warm-up page was not deleted', 5)
+    await asyncio.sleep(0.05)
     baseline = (live.subscriber_count(), live.event_count(), bus.handler_count(), len(Client.instances))
     resident = new_user()
     await sign_in_resident(resident, '13800000001')
