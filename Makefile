@@ -22,8 +22,11 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
 
-# The whole suite runs twice: on SQLite (the embedded default) and on PostgreSQL.
-test: install lint test-sqlite test-postgres
+# The whole suite runs twice: on SQLite (the embedded default) and on PostgreSQL; both run even when the
+# first fails, so that one CI log tells the whole story.
+test: install lint
+	@status=0; $(MAKE) --no-print-directory test-sqlite || status=1; \
+	$(MAKE) --no-print-directory test-postgres || status=1; exit $$status
 
 test-sqlite: install
 	$(BIN)/python -m pytest -q
