@@ -95,3 +95,25 @@ async def test_dashboard_and_open_data_feed_with_etag(user: User) -> None:
     assert again.status_code == 304
     geo = await user.http_client.get('/api/reservations/stock.geojson')
     assert geo.json()['type'] == 'FeatureCollection' and geo.json()['features'][0]['geometry']['type'] == 'Point'
+
+
+async def test_admin_changes_the_supply_of_a_coming_slot(user: User) -> None:
+    from nicegui.testing.user_interaction import UserInteraction
+    from sqlalchemy import func, select
+
+    from models.reservations import ResSlot
+
+    def total_capacity() -> tuple[int, int]:
+        with db.session_scope() as session:
+            row = session.execute(select(func.sum(ResSlot.capacity), func.sum(ResSlot.remaining))).one()
+            return int(row[0] or 0), int(row[1] or 0)
+
+    before = total_capacity()
+    await sign_in_staff(user, 'admin')
+    await user.open('/admin/reservations')
+    await see(user, marker='scc-supply-row')
+    buttons = user.find('调整供应量').elements  # 'Change supply', one per coming slot; the default step is 10
+    UserInteraction(user, {next(iter(buttons))}, '调整供应量').click()
+    await see(user, '供应量已调整')
+    after = total_capacity()
+    assert after == (before[0] + 10, before[1] + 10)

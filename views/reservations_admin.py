@@ -14,6 +14,7 @@ from services.reservations import admin, queries, reports
 from services.reservations.pickup import PICKED_UP
 from services.reservations.policy import STOCK_CHANGED, local_day
 from views import call, live
+from views.fmt import city_time
 from views.frame import StaffLink, add_staff_link, current_actor, page
 from views.i18n import _, pick
 
@@ -170,8 +171,36 @@ def register() -> None:
                 )
                 if ids is not None:
                     ui.notify(_('{n} slots added.', n=len(ids)), type='positive')
+                    supply.refresh()
 
             ui.button(_('Add slots'), on_click=add_slots).props('unelevated no-caps')
+
+        @ui.refreshable
+        async def supply() -> None:
+            """The coming slots of the chosen store and item, each with its supply to raise or lower."""
+            found = await call.read(queries.stores, item_id=p_item.value, store_id=p_store.value)
+            slots = [slot for store in found for slot in store.slots]
+            if not slots:
+                ui.label(_('No coming slots for this store and item.')).classes('text-gray-600')
+            for slot in slots:
+                with ui.row().classes('items-center gap-2 scc-supply-row').mark('scc-supply-row'):
+                    ui.label(f'{city_time(slot.starts_at, "%m-%d %H:%M")}–{city_time(slot.ends_at, "%H:%M")}')
+                    ui.label(_('{remaining} of {capacity} left', remaining=slot.remaining, capacity=slot.capacity))
+                    delta = ui.number(_('Change by'), value=10, precision=0).props('outlined dense').classes('w-28')
+
+                    async def change(slot_id: int = slot.id, field: Any = delta) -> None:
+                        left = await call.attempt(
+                            admin.change_supply, actor=actor, slot_id=slot_id, delta=int(field.value or 0)
+                        )
+                        if left is not None:
+                            ui.notify(_('Supply changed: {n} left.', n=left), type='positive')
+                            supply.refresh()
+
+                    ui.button(_('Change supply'), on_click=change).props('outline dense no-caps')
+
+        p_store.on_value_change(supply.refresh)
+        p_item.on_value_change(supply.refresh)
+        await supply()
 
     @page('/admin/reservations/dashboard', roles=(Role.admin,), layout='staff')
     async def dashboard_page(item: int = 0) -> None:
