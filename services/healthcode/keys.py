@@ -10,6 +10,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from models.accounts import Role
@@ -117,6 +118,15 @@ def signing_key(session: Session) -> KeyEntry:
 
 def ensure_key() -> KeyEntry:
     """Make sure the database holds an active key (and every key this process signs with); returns it."""
+    try:
+        return _ensure_key()
+    except IntegrityError:
+        # Two start-ups at once (several processes, or a test restarting the app) wrote the same key id:
+        # the other one won, and a second look finds its row.
+        return _ensure_key()
+
+
+def _ensure_key() -> KeyEntry:
     with db.session_scope() as session:
         _load(session)
         known = {row.kid for row in session.exec(select(SigningKey))}
