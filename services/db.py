@@ -1,11 +1,14 @@
 """Database engine and units of work: SQLite (WAL) by default, PostgreSQL when DATABASE_URL says so."""
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, SQLModel, create_engine
 
 from services.settings import settings
@@ -133,3 +136,33 @@ def truncate_all() -> None:
         else:
             for name in tables:
                 connection.execute(text(f'DELETE FROM "{name}"'))
+
+
+# SQLite lets one writer in at a time, and a writer that finds the lock taken sleeps in SQLite's busy handler in
+# steps of up to 100 ms: in a rush (bookings, "call next", comment bursts) that sleep, not the work, is what people
+# wait for. Hot writers wait on this one process-wide lock instead, which wakes the next the moment the previous
+# transaction ends. Correctness never depends on it (the conditional UPDATEs do); other processes still queue on
+# SQLite's own lock. One lock for every module, since they all queue for the same database file.
+_write_gate = threading.Lock()
+_GATE_KEY = 'scc_write_gate'
+
+
+def write_gate(session: OrmSession) -> None:
+    """SQLite: hold the process-wide writer turnstile until this unit of work ends (call it before its first
+    statement; a no-op mid-transaction and on PostgreSQL)."""
+    if session.get_bind().dialect.name != 'sqlite' or session.info.get(_GATE_KEY) or session.in_transaction():
+        return
+    _write_gate.acquire()
+    session.info[_GATE_KEY] = True
+    try:
+        session.connection()  # begin now, so that the transaction's end (commit, rollback, close) releases the gate
+    except BaseException:
+        session.info.pop(_GATE_KEY, None)
+        _write_gate.release()
+        raise
+
+
+@event.listens_for(OrmSession, 'after_transaction_end')
+def _leave_write_gate(session: OrmSession, transaction: SessionTransaction) -> None:
+    if transaction.parent is None and session.info.pop(_GATE_KEY, False):
+        _write_gate.release()

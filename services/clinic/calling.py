@@ -14,8 +14,9 @@ from sqlmodel.sql.sqltypes import UTCDateTime
 from models.accounts import Person, Role
 from models.clinic import ClinicConsultation, ClinicDuty, ConsultPublic, ConsultStatus
 from models.common import utcnow
+from services import db
 from services.access import Actor, require_role
-from services.clinic import gate, rules
+from services.clinic import rules
 from services.clinic.common import CLINIC_CONSULT, CLINIC_QUEUE, public_of
 from services.errors import N_, DomainError
 from services.events import bus
@@ -49,7 +50,7 @@ def call_next(session: Session, *, actor: Actor, now: datetime | None = None) ->
     """Give the first present waiting patient to this doctor, atomically; None when nobody is waiting."""
     now = now or utcnow()
     require_role(actor, Role.doctor)
-    gate.enter(session)
+    db.write_gate(session)
     state = session.execute(DOCTOR_STATE, {'me': actor.account_id}).first()
     if state is None or not state[0]:
         raise DomainError(N_('Please go on duty first.'))

@@ -17,10 +17,11 @@ from models.reservations import (
     AllocationMode,
     ReservationStatus,
 )
+from services import db
 from services.access import Actor
 from services.errors import N_, DomainError, Forbidden, NotFound
 from services.events import bus
-from services.reservations import fastpath, gate, passes
+from services.reservations import fastpath, passes
 from services.reservations.common import ITEM, PERSON, RES, SLOT, STORE, local_text, person_name
 from services.reservations.policy import RESERVATION_CHANGED, STOCK_CHANGED, window_opens_at
 from services.reservations.quota import over_quota
@@ -203,7 +204,7 @@ def reserve(
 ) -> Booked:
     """Book `members` (person id → quantity) in a first-come-first-served slot: all of them, or none."""
     now = now or utcnow()
-    gate.enter(session)
+    db.write_gate(session)
     _members_allowed(session, actor, members)
     sql = fastpath.Sql(session)
     ctx = fastpath.context(sql, slot_id)

@@ -1,17 +1,14 @@
 """The live cheer and comment stream of a show: length- and rate-limited per resident, hidden by organizers."""
 
-import threading
 from datetime import timedelta
 
 from sqlalchemy import case
-from sqlalchemy import event as sa_event
-from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, func, select
 
 from models.accounts import Account
 from models.common import utcnow
 from models.shows import CommentPublic, ShowComment, ShowState
-from services import audit
+from services import audit, db
 from services.access import Actor
 from services.errors import N_, DomainError, NotFound
 from services.events import bus
@@ -29,31 +26,12 @@ OPEN_STATES = (
     ShowState.ended,
     ShowState.replay,
 )
-_gate = threading.Lock()
-GATE_KEY = 'scc_shows_comment_gate'
-
-
-def _enter_gate(session: Session) -> None:
-    """SQLite: wait on a Python lock, not in SQLite's busy handler (it sleeps up to 100 ms a try under a burst)."""
-    if session.get_bind().dialect.name != 'sqlite' or session.info.get(GATE_KEY):
-        return
-    _gate.acquire()
-    session.info[GATE_KEY] = True
-    session.connection()  # begin now: the transaction's end is what releases the gate
-
-
-@sa_event.listens_for(Session, 'after_transaction_end')
-def _leave_gate(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None and session.info.pop(GATE_KEY, False):
-        _gate.release()
-
-
 CHEERS = ('👏', '❤️', '🎉', '好!', 'Bravo!')
 
 
 def post_comment(session: Session, *, actor: Actor, show_id: int, text: str) -> CommentPublic:
     """A resident cheers or comments; every open watch page of the show shows it at once."""
-    _enter_gate(session)  # first thing, before this unit of work touches the database
+    db.write_gate(session)  # first thing, before this unit of work touches the database
     show = common.load(session, show_id)
     if show.state not in OPEN_STATES:
         raise DomainError(N_('Comments are closed for this performance.'))
