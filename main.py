@@ -9,7 +9,7 @@ import views
 from services import bootstrap
 from services.events import bus
 from services.settings import settings
-from views import background
+from views import background, system
 
 # Open pages live for minutes: with 1,000 of them a full collection rescans ~40,000 elements (0.6–2.6 s here)
 # and lands in the middle of a fan-out. Moving survivors into the permanent generation every few seconds keeps
@@ -29,6 +29,7 @@ async def _startup() -> None:
         gc.freeze()
         app.timer(GC_REFREEZE_S, gc.freeze, immediate=False)
         app.timer(GC_FULL_COLLECT_S, _full_collect, immediate=False)
+    system.mark_started()
 
 
 def _full_collect() -> None:

@@ -5,10 +5,20 @@ from nicegui import app, run
 
 from services import health
 
+_started = False
+
+
+def mark_started() -> None:
+    """Called at the end of main.py's start-up: migrations done, event bus connected, jobs running."""
+    global _started
+    _started = True
+
 
 def register() -> None:
     @app.get('/healthz')
     async def healthz() -> JSONResponse:
+        if not _started:  # the server answers before start-up ends: not ready until the database and bus are
+            return JSONResponse({'ok': False, 'starting': True}, status_code=503, headers={'Cache-Control': 'no-store'})
         report = await run.io_bound(health.report)  # pings block: off the event loop
         if report is None:  # the app is shutting down
             report = {'ok': False, 'stopping': True}
