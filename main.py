@@ -1,53 +1,55 @@
-"""Spring City Cloud (泉城云): start the app — `make run`, or `.venv/bin/python main.py`."""
+"""Spring City Cloud (泉城云): start the app — `make run`, or `.venv/bin/python main.py`.
 
-import gc
+Wiring only: settings, database, event bus, the module list, ui.run. Everything a module adds is in its package
+(`views/<module>/` and `services/<module>/`); the order of MODULES is the order their routes are registered.
+"""
+
 import logging
 
 from nicegui import app, run, ui
 
-import views
-from services import bootstrap
+from services import bootstrap, gc_policy
 from services.events import bus
 from services.settings import settings
-from views import background, system
+from views import clinic, foundation, healthcode, reservations, shows
+from views.kit import background
+from views.kit.modules import Module, demo_seeders, register_all
 
-# Open pages live for minutes: with 1,000 of them a full collection rescans ~40,000 elements (0.6–2.6 s here)
-# and lands in the middle of a fan-out. Moving survivors into the permanent generation every few seconds keeps
-# collections short; one full collection every few minutes returns what departed pages left in cycles.
-GC_REFREEZE_S = 10.0
-GC_FULL_COLLECT_S = 300.0
-
-logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
+MODULES: tuple[Module, ...] = (
+    foundation.MODULE,  # sign-in, accounts, Home, notices, profile, admin, /healthz
+    healthcode.MODULE,  # M1
+    reservations.MODULE,  # M2
+    clinic.MODULE,  # M3
+    shows.MODULE,  # M4
+)
 
 
 async def _startup() -> None:
-    await run.io_bound(bootstrap.prepare_database)
+    await run.io_bound(bootstrap.prepare_database, demo_seeders(MODULES))
     await bus.start(settings.redis_url, settings.event_channel)
-    background.start_all()
     if settings.gc_freeze:
-        gc.collect()
-        gc.freeze()
-        app.timer(GC_REFREEZE_S, gc.freeze, immediate=False)
-        app.timer(GC_FULL_COLLECT_S, _full_collect, immediate=False)
-    system.mark_started()
-
-
-def _full_collect() -> None:
-    # Frozen objects are never collected: give the cycles of departed pages back, then freeze again.
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
+        gc_policy.freeze_start_up()
+    background.start_all()
+    foundation.mark_started()
 
 
 async def _shutdown() -> None:
     await bus.stop()
 
 
-app.on_startup(_startup)
-app.on_shutdown(_shutdown)
-views.register_all()
+def build() -> None:
+    """Register every module and the start-up work (the app is not served yet)."""
+    logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
+    if settings.gc_freeze:
+        background.every(gc_policy.REFREEZE_S, gc_policy.refreeze)
+        background.every(gc_policy.FULL_COLLECT_S, gc_policy.full_collect)
+    register_all(MODULES)
+    app.on_startup(_startup)
+    app.on_shutdown(_shutdown)
 
-if __name__ in {'__main__', '__mp_main__'}:
+
+def serve() -> None:
+    """Serve the built app (blocks)."""
     ui.run(
         host=settings.host,
         port=settings.port,
@@ -59,3 +61,8 @@ if __name__ in {'__main__', '__mp_main__'}:
         reload=False,
         favicon='💧',
     )
+
+
+if __name__ in {'__main__', '__mp_main__'}:
+    build()
+    serve()

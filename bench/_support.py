@@ -108,15 +108,24 @@ def bench_workdir(prefix: str) -> Iterator[Path]:
 
 def prepare_database(workdir: Path) -> str:
     """A fresh SQLite database in `workdir`, migrated and seeded with the demo city; returns its URL."""
-    from services import bootstrap, db
-    from services.settings import settings
+    from services import db
 
     url = f'sqlite:///{workdir / "bench.db"}'
+    db.configure(url)
+    seed_configured_database()
+    return url
+
+
+def seed_configured_database() -> None:
+    """Migrate the database services.db is configured with and seed the demo city (every module of main.MODULES)."""
+    from main import MODULES
+    from services import bootstrap
+    from services.settings import settings
+    from views.kit.modules import demo_seeders
+
     settings.seed_demo = True
     settings.demo_mode = True
-    db.configure(url)
-    bootstrap.prepare_database()
-    return url
+    bootstrap.prepare_database(demo_seeders(MODULES))
 
 
 def app_environment(database_url: str, port: int, workdir: Path, **extra: str) -> dict[str, str]:

@@ -28,7 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._support import bench_workdir, emit, machine, percentile, prepare_database  # noqa: E402
+from bench._support import bench_workdir, emit, machine, percentile, prepare_database, seed_configured_database  # noqa: E402
 
 PG_BASE = 'postgresql+psycopg://postgres@127.0.0.1:5432/test'
 
@@ -230,7 +230,7 @@ def waiting_now() -> int:
 def run(db_kind: str, quick: bool, waiting: int, doctors_n: int, workdir: Path) -> dict[str, Any]:
     from sqlalchemy import create_engine, text
 
-    from services import bootstrap, db
+    from services import db
 
     repeats = 1 if quick else 3
     schema = ''
@@ -240,7 +240,7 @@ def run(db_kind: str, quick: bool, waiting: int, doctors_n: int, workdir: Path) 
         with admin.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA {schema}'))
         db.configure(f'{PG_BASE}?options=-csearch_path%3D{schema}')
-        bootstrap.prepare_database()
+        seed_configured_database()
     else:
         url = prepare_database(workdir)
     latencies: dict[str, list[float]] = {'pool': [], 'threads': []}

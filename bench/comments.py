@@ -108,7 +108,7 @@ def main() -> None:
             database_url = support.prepare_database(workdir)
             watcher_ids = comment.prepare(watchers)
             port = support.free_port()
-            app = support.start_server('app', support.ROOT / 'main.py',
+            app = support.start_server('app', support.ROOT / 'bench' / '_app.py',
                                        support.app_environment(database_url, port, workdir), port, workdir)  # fmt: skip
             result = asyncio.run(burst(app, comment.PATH, watcher_ids, args.rate, seconds))
         except BaseException:

@@ -12,9 +12,7 @@ once per run, first).
 import argparse
 import asyncio
 import gc
-import importlib
 import json
-import pkgutil
 import re
 import ssl
 import sys
@@ -197,10 +195,10 @@ async def measure(server: support.Server, path: str, account_ids: list[int | Non
 
 
 def scenario_names() -> list[str]:
-    """Every scenario module in bench/fanout_scenarios/ (files starting with _ are helpers)."""
-    from bench import fanout_scenarios
+    """Every scenario of bench/fanout_scenarios/SCENARIOS, in its order."""
+    from bench.fanout_scenarios import SCENARIOS
 
-    return sorted(m.name for m in pkgutil.iter_modules(fanout_scenarios.__path__) if not m.name.startswith('_'))
+    return list(SCENARIOS)
 
 
 def summarize(latencies: list[float]) -> tuple[float, float]:
@@ -229,7 +227,9 @@ def measure_floor(clients: int, rounds: int) -> Measurement:
 
 def run_scenario(name: str, clients: int, rounds: int, floor: Measurement) -> dict[str, Any]:
     """Measure the app for one scenario against `floor`; the app is stopped at the end, even on failure."""
-    scenario = importlib.import_module(f'bench.fanout_scenarios.{name}')
+    from bench.fanout_scenarios import SCENARIOS
+
+    scenario = SCENARIOS[name]
     with support.bench_workdir(f'scc-fanout-{name}-') as workdir:
         app: support.Server | None = None
         try:
@@ -238,7 +238,7 @@ def run_scenario(name: str, clients: int, rounds: int, floor: Measurement) -> di
             if len(account_ids) != clients:
                 raise RuntimeError(f'{name}.prepare returned {len(account_ids)} ids for {clients} clients')
             port = support.free_port()
-            app = support.start_server('app', support.ROOT / 'main.py',
+            app = support.start_server('app', support.ROOT / 'bench' / '_app.py',
                                        support.app_environment(database_url, port, workdir), port, workdir)  # fmt: skip
             measured = asyncio.run(measure(app, scenario.PATH, account_ids, rounds, f'{app.url}/_bench/trigger/{name}'))
             print(f'# {name}: app connected {clients} in {measured.connect_s:.1f} s', file=sys.stderr, flush=True)

@@ -95,7 +95,7 @@ def main() -> None:
             database_url = support.prepare_database(workdir)
             resident = make_residents(1)[0]
             port = support.free_port()
-            app = support.start_server('app', support.ROOT / 'main.py',
+            app = support.start_server('app', support.ROOT / 'bench' / '_app.py',
                                        support.app_environment(database_url, port, workdir), port, workdir)  # fmt: skip
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)

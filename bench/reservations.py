@@ -20,7 +20,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._support import bench_workdir, emit, machine, percentile, prepare_database  # noqa: E402
+from bench._support import bench_workdir, emit, machine, percentile, prepare_database, seed_configured_database  # noqa: E402
 
 PG_BASE = 'postgresql+psycopg://postgres@127.0.0.1:5432/test'
 
@@ -251,7 +251,7 @@ def check(slot_id: int, stock: int) -> tuple[int, int]:
 def run(db_kind: str, quick: bool, threads: int, workdir: Path) -> dict[str, Any]:
     from sqlalchemy import create_engine, text
 
-    from services import bootstrap, db
+    from services import db
 
     stock = 1500 if quick else 15000
     buyers_n = stock * 2
@@ -263,7 +263,7 @@ def run(db_kind: str, quick: bool, threads: int, workdir: Path) -> dict[str, Any
             connection.execute(text(f'CREATE SCHEMA {schema}'))
         url = f'{PG_BASE}?options=-csearch_path%3D{schema}'
         db.configure(url)
-        bootstrap.prepare_database()
+        seed_configured_database()
     else:
         url = prepare_database(workdir)
     try:

@@ -1,9 +1,6 @@
-"""Tables and schemas. Importing this package registers every table with SQLModel's metadata."""
+"""Tables and schemas, one file per module. Importing this package registers every table with SQLModel's metadata
+(for migrations and tests); a new module adds its file to this list."""
 
-import importlib
-import pkgutil
+from models import accounts, clinic, common, healthcode, notices, reservations, shows
 
-# Each module of the product owns one file here; import them all so that metadata is complete
-# for migrations and tests without a hand-kept list that parallel work would fight over.
-for _module in pkgutil.iter_modules(__path__):
-    importlib.import_module(f'{__name__}.{_module.name}')
+__all__ = ['accounts', 'clinic', 'common', 'healthcode', 'notices', 'reservations', 'shows']

@@ -1,4 +1,11 @@
-"""Domain events: published after a transaction commits, carried in-process or between processes by Redis."""
+"""Domain events: typed, published after a transaction commits, carried in-process or between processes by Redis.
+
+Each module declares its events in `services/<module>/events.py`: `NAME = EventType('module.what', Payload)`.
+A service stages one inside its unit of work (`bus.stage(session, NAME, Payload(...), key=...)`); once the session
+commits, the bus hands the same typed payload to every subscriber in this process, and sends it as JSON to the
+other processes, which decode it back into its type once each. A message from Redis that is not one of ours, names
+an unknown event or does not fit its payload type is dropped with one log line.
+"""
 
 import asyncio
 import contextlib
@@ -9,9 +16,10 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
+from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -20,32 +28,83 @@ PENDING_KEY = 'scc_pending_events'
 REDIS_TIMEOUT = 2.0  # seconds: a Redis that does not answer must not hold a request or /healthz for long
 
 
-@dataclass(frozen=True)
-class DomainEvent:
-    """Something that happened in the city: `name` like 'notice.posted', `key` narrows who cares."""
+class Payload(BaseModel):
+    """Base of every event payload: immutable, because one parsed copy is shared by every page it reaches."""
 
-    name: str
+    model_config = ConfigDict(frozen=True)
+
+
+P = TypeVar('P', bound=Payload)
+_TYPES: dict[str, 'EventType[Any]'] = {}
+
+
+class EventType(Generic[P]):
+    """A kind of domain event: its name on the wire and the type of its payload."""
+
+    def __init__(self, name: str, payload: type[P], *, doc: str = '') -> None:
+        known = _TYPES.get(name)
+        if known is not None and known.payload is not payload:
+            raise ValueError(f'event {name!r} is declared twice with different payloads')
+        self.name = name
+        self.payload = payload
+        self.doc = doc  # what the key is, for docs and readers
+        _TYPES[name] = self
+
+    def __repr__(self) -> str:
+        return f'EventType({self.name!r}, {self.payload.__name__})'
+
+
+def event_types() -> dict[str, 'EventType[Any]']:
+    """Every declared event type by name (docs, tests)."""
+    return dict(_TYPES)
+
+
+@dataclass(frozen=True, slots=True)
+class DomainEvent(Generic[P]):
+    """Something that happened in the city: its type, its typed payload, and a `key` that narrows who cares."""
+
+    type: EventType[P]
+    payload: P
     key: str | None = None
-    data: dict[str, Any] = field(default_factory=dict)
     origin: str = ''
     at: float = 0.0
 
+    @property
+    def name(self) -> str:
+        """The event's name on the wire, like 'notice.posted'."""
+        return self.type.name
 
-Handler = Callable[[DomainEvent], Any]
+
+Handler = Callable[[DomainEvent[Any]], Any]
 
 
-def decode(payload: Any) -> DomainEvent | None:
-    """A DomainEvent from a Redis message, or None when the message is not one of ours."""
+def encode(domain_event: DomainEvent[Any]) -> str:
+    """The JSON text that carries an event to other processes."""
+    return json.dumps({'name': domain_event.name, 'key': domain_event.key, 'origin': domain_event.origin,
+                       'at': domain_event.at, 'payload': domain_event.payload.model_dump(mode='json')})  # fmt: skip
+
+
+def decode(message: Any) -> DomainEvent[Any] | None:
+    """The typed event in a Redis message, or None (with one log line) when it is not a valid event of ours."""
     try:
-        raw = json.loads(payload)
-        if not isinstance(raw, dict) or not isinstance(raw.get('name'), str):
-            return None
-        data = raw.get('data')
-        key = raw.get('key')
-        return DomainEvent(name=raw['name'], key=None if key is None else str(key),
-                           data=data if isinstance(data, dict) else {}, origin=str(raw.get('origin') or ''),
-                           at=float(raw.get('at') or 0.0))  # fmt: skip
+        raw = json.loads(message)
     except (ValueError, TypeError):
+        log.warning('dropped a message on the event channel that is not JSON')
+        return None
+    if not isinstance(raw, dict) or not isinstance(raw.get('name'), str):
+        log.warning('dropped a message on the event channel without an event name')
+        return None
+    event_type = _TYPES.get(raw['name'])
+    if event_type is None:
+        log.warning('dropped an event of unknown type %r', raw['name'][:80])
+        return None
+    try:
+        payload = event_type.payload.model_validate(raw.get('payload'))
+        key = raw.get('key')
+        return DomainEvent(type=event_type, payload=payload, key=None if key is None else str(key),
+                           origin=str(raw.get('origin') or ''), at=float(raw.get('at') or 0.0))  # fmt: skip
+    except (ValidationError, ValueError, TypeError) as error:
+        log.warning('dropped a malformed %s event: %s', event_type.name, str(error).splitlines()[0][:200])
         return None
 
 
@@ -69,8 +128,9 @@ class EventBus:
         self.received_remote = 0
 
     # -- subscribing -------------------------------------------------------------------------
-    def subscribe(self, name: str, handler: Handler) -> Callable[[], None]:
-        """Call `handler` for every event called `name`; returns a function that unsubscribes."""
+    def subscribe(self, event_type: EventType[Any], handler: Handler) -> Callable[[], None]:
+        """Call `handler` for every event of `event_type`; returns a function that unsubscribes."""
+        name = event_type.name
         self._handlers.setdefault(name, []).append(handler)
 
         def unsubscribe() -> None:
@@ -80,47 +140,59 @@ class EventBus:
 
         return unsubscribe
 
-    def is_subscribed(self, name: str, handler: Handler) -> bool:
-        """Whether `handler` listens to `name`."""
-        return handler in self._handlers.get(name, [])
+    def unsubscribe(self, event_type: EventType[Any], handler: Handler) -> None:
+        """Stop calling `handler` for `event_type`."""
+        handlers = self._handlers.get(event_type.name, [])
+        if handler in handlers:
+            handlers.remove(handler)
 
-    def handler_count(self, name: str | None = None) -> int:
-        """How many handlers listen (to one event name, or in all)."""
-        if name is not None:
-            return len(self._handlers.get(name, []))
+    def is_subscribed(self, event_type: EventType[Any], handler: Handler) -> bool:
+        """Whether `handler` listens to `event_type`."""
+        return handler in self._handlers.get(event_type.name, [])
+
+    def handler_count(self, event_type: EventType[Any] | None = None) -> int:
+        """How many handlers listen (to one event type, or in all)."""
+        if event_type is not None:
+            return len(self._handlers.get(event_type.name, []))
         return sum(len(h) for h in self._handlers.values())
 
     # -- publishing --------------------------------------------------------------------------
-    def stage(self, session: Session, name: str, key: str | None = None, **data: Any) -> None:
-        """Publish `name` once `session` commits; forget it if the session (or its savepoint) rolls back."""
+    def stage(self, session: Session, event_type: EventType[P], payload: P, *, key: str | int | None = None) -> None:
+        """Publish the event once `session` commits; forget it if the session (or its savepoint) rolls back."""
+        if not isinstance(payload, event_type.payload):
+            raise TypeError(f'{event_type.name} carries {event_type.payload.__name__}, not {type(payload).__name__}')
         owner = session.get_nested_transaction() or session.get_transaction()
-        session.info.setdefault(PENDING_KEY, []).append((DomainEvent(name=name, key=key, data=data), owner))
+        pending = DomainEvent(type=event_type, payload=payload, key=None if key is None else str(key))
+        session.info.setdefault(PENDING_KEY, []).append((pending, owner))
 
-    def publish(self, name: str, key: str | None = None, **data: Any) -> DomainEvent:
+    def publish(self, event_type: EventType[P], payload: P, *, key: str | int | None = None) -> DomainEvent[P]:
         """Publish now (use `stage` inside a transaction)."""
-        domain_event = DomainEvent(name=name, key=key, data=data, origin=self.origin, at=time.time())
+        if not isinstance(payload, event_type.payload):
+            raise TypeError(f'{event_type.name} carries {event_type.payload.__name__}, not {type(payload).__name__}')
+        domain_event = DomainEvent(type=event_type, payload=payload, key=None if key is None else str(key),
+                                   origin=self.origin, at=time.time())  # fmt: skip
         self.published += 1
         self._deliver_local(domain_event)
         if self._redis_url:
             self._publish_remote(domain_event)
         return domain_event
 
-    def _deliver_local(self, domain_event: DomainEvent) -> None:
+    def _deliver_local(self, domain_event: DomainEvent[Any]) -> None:
         loop = self._loop
         if loop is None or loop.is_closed() or threading.get_ident() == self._loop_thread:
             self._dispatch(domain_event)
         else:  # pages may only be changed on the event loop
             loop.call_soon_threadsafe(self._dispatch, domain_event)
 
-    def _dispatch(self, domain_event: DomainEvent) -> None:
+    def _dispatch(self, domain_event: DomainEvent[Any]) -> None:
         for handler in list(self._handlers.get(domain_event.name, [])):
             try:
                 handler(domain_event)
             except Exception:
                 log.exception('event handler failed for %s', domain_event.name)
 
-    def _publish_remote(self, domain_event: DomainEvent) -> None:
-        payload = json.dumps(asdict(domain_event), default=str)
+    def _publish_remote(self, domain_event: DomainEvent[Any]) -> None:
+        payload = encode(domain_event)
         if self._loop is not None and threading.get_ident() == self._loop_thread and self._redis_async is not None:
             task = self._loop.create_task(self._redis_async.publish(self._channel, payload))
             self._tasks.add(task)
@@ -263,7 +335,7 @@ def _publish_staged(session: Session) -> None:
         session.info[PENDING_KEY] = [(e, parent if _within(o, nested) else o) for e, o in pending]
         return
     for domain_event, _owner in session.info.pop(PENDING_KEY, []):
-        bus.publish(domain_event.name, domain_event.key, **domain_event.data)
+        bus.publish(domain_event.type, domain_event.payload, key=domain_event.key)
 
 
 @sa_event.listens_for(Session, 'after_soft_rollback')

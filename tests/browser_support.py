@@ -26,8 +26,8 @@ from typing import Any
 import httpx
 import pytest
 
-from services.demo import DEMO_PASSWORD
 from services.events import bus
+from services.foundation.demo import DEMO_PASSWORD
 from tests.conftest import REDIS_URL, require_or_skip
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,13 +9,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from main import MODULES
 from services import bootstrap, db
 from services.events import bus
 from services.settings import settings
+from views.kit.modules import demo_seeders
 
 IN_CI = os.environ.get('CI', '').lower() == 'true'
 PG_BASE = os.environ.get('SCC_TEST_PG', 'postgresql+psycopg://postgres@127.0.0.1:5432/test')
 REDIS_URL = os.environ.get('SCC_TEST_REDIS', 'redis://127.0.0.1:6379/15')
+DEMO_SEEDERS = demo_seeders(MODULES)
 pytest_plugins = ['tests.browser_support']  # browser fixtures: browser, live_app
 
 
@@ -65,11 +68,11 @@ def fresh_state(database_url: str, tmp_path: Path) -> Iterator[None]:
     settings.redis_url = ''
     if not db.is_configured() or str(db.get_engine().url.render_as_string(hide_password=False)) != database_url:
         db.configure(database_url)
-    bootstrap.prepare_database()  # migrates once per engine
+    bootstrap.prepare_database(DEMO_SEEDERS)  # migrates once per engine
     db.truncate_all()
-    bootstrap.prepare_database()  # re-seeds the demo city
+    bootstrap.prepare_database(DEMO_SEEDERS)  # re-seeds the demo city
     bus.reset()
-    from views import live
+    from views.kit import live
 
     live.reset()
     yield

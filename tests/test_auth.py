@@ -8,10 +8,11 @@ from sqlmodel import col, select
 
 from models.accounts import Account, AuditEntry, OneTimeCode, Role
 from models.common import utcnow
-from services import auth, db
+from services import db
 from services.access import Actor, require_role
-from services.demo import DEMO_PASSWORD
 from services.errors import DomainError, Forbidden, NotFound
+from services.foundation import auth
+from services.foundation.demo import DEMO_PASSWORD
 from services.settings import settings
 
 PHONE = '13900000007'  # not a demo resident: the first sign-in creates the account

@@ -14,7 +14,7 @@ from sqlmodel import SQLModel, func, select
 from models.accounts import Account, AuditEntry, OneTimeCode, Person
 from models.notices import Notice
 from services import db
-from services.demo import DEMO_PASSWORD, demo_id_number
+from services.foundation.demo import DEMO_PASSWORD, demo_id_number
 from tests.test_auth import shift_codes
 
 SCRIPT = '<script>alert(1)</script>'

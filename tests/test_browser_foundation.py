@@ -9,8 +9,9 @@ from sqlmodel import select
 
 from models.accounts import Account
 from models.notices import NoticeCreate
-from services import db, notices
+from services import db
 from services.access import load_actor
+from services.foundation import notices
 from tests.browser_support import LiveApp, desktop_page, phone_page, screenshot, sign_in_resident, sign_in_staff
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.demo import demo_id_number
+from services.foundation.demo import demo_id_number
 from tests.browser_support import LiveApp, desktop_page, phone_page, screenshot, sign_in_resident, sign_in_staff
 
 pytestmark = pytest.mark.browser

@@ -83,7 +83,7 @@ def test_chat_opens_only_during_the_consultation() -> None:
 
 
 async def test_chat_text_is_shown_as_text_never_as_html(user: User) -> None:
-    from views.clinic_room import chat_bubble
+    from views.clinic.room import chat_bubble
 
     cid = start_consult()
     message = send(actor(phone=RESIDENTS[0]), cid, '<img src=x onerror=alert(1)><script>alert(2)</script>')

@@ -14,10 +14,11 @@ from sqlmodel import Session, select
 
 from models.accounts import Account
 from models.notices import Notice, NoticeCreate
-from services import db, notices
+from services import db
 from services.access import Actor, load_actor
 from services.events import DomainEvent, bus
-from views import live
+from services.foundation import notices
+from views.kit import live
 
 
 @pytest.fixture
@@ -149,7 +150,7 @@ async def test_events_from_a_worker_thread_are_delivered_on_the_event_loop(start
 
     bus.subscribe(notices.NOTICE_POSTED, handler)
 
-    def post_in_worker() -> int:  # what views.call.write does: a unit of work in a worker thread
+    def post_in_worker() -> int:  # what views.kit.call.write does: a unit of work in a worker thread
         with db.session_scope() as session:
             notices.post_notice(session, actor=admin_actor(session), notice=draft('From a worker'))
         return threading.get_ident()

@@ -10,9 +10,9 @@ from models.common import utcnow
 from models.healthcode import PassRecord
 from services import db
 from services.access import Actor, load_actor
-from services.demo import demo_id_number
 from services.errors import DomainError
 from services.events import DomainEvent, bus
+from services.foundation.demo import demo_id_number
 from services.healthcode import CHANGED, admin, checkpoints, current_colour
 
 

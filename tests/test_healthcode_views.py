@@ -11,7 +11,7 @@ from sqlmodel import select
 from models.accounts import Account
 from services import db
 from services.access import Actor, load_actor
-from services.demo import DEMO_PASSWORD
+from services.foundation.demo import DEMO_PASSWORD
 from services.healthcode import checkpoints, codes, keys
 
 pytestmark = pytest.mark.filterwarnings('ignore')
@@ -126,7 +126,7 @@ async def test_open_code_turns_red_without_reload_when_an_admin_marks_a_close_co
 async def test_admin_page_marks_close_contacts(user: User) -> None:
     from datetime import date
 
-    from services.demo import demo_id_number
+    from services.foundation.demo import demo_id_number
 
     await sign_in_staff(user, 'admin')
     await user.open('/admin/healthcode')

@@ -120,7 +120,8 @@ def test_msgids_are_literals() -> None:
 
 async def test_indirect_labels_are_translated(user: User) -> None:
     """Labels kept in tables and passed to _() later: tabs, roles, staff links, service tiles."""
-    from views import admin, frame
+    from views.foundation import admin
+    from views.kit import frame
 
     await user.open('/login')  # the app is registered: every module added its links and tiles
     labels = [label for _path, _icon, label in frame.RESIDENT_TABS]

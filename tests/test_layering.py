@@ -58,10 +58,10 @@ def test_the_check_finds_a_violation(tmp_path: Path) -> None:
     path = tmp_path / 'services' / 'sample.py'
     path.parent.mkdir()
     path.write_text(
-        'import nicegui\nfrom nicegui import ui\nfrom views.frame import page\nimport views.call as c\n'
+        'import nicegui\nfrom nicegui import ui\nfrom views.kit.frame import page\nimport views.kit.call as c\n'
         "import importlib\nimportlib.import_module('nicegui.ui')\nimport os.path\nfrom services import db\n"
         'from sqlmodel import Session\n',
         encoding='utf-8',
     )
     hits = [line.split(' imports ')[1] for line in forbidden_imports(path, tmp_path)]
-    assert hits == ['nicegui', 'nicegui', 'views.frame', 'views.call', 'nicegui.ui']
+    assert hits == ['nicegui', 'nicegui', 'views.kit.frame', 'views.kit.call', 'nicegui.ui']

@@ -12,10 +12,10 @@ import pytest
 from nicegui import Client, core, ui
 from nicegui.testing import User
 
-from services import notices
-from services.demo import DEMO_PASSWORD
 from services.events import bus
-from views import live
+from services.foundation import notices
+from services.foundation.demo import DEMO_PASSWORD
+from views.kit import live
 
 PAGES = 30
 

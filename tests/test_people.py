@@ -6,10 +6,11 @@ import pytest
 from sqlmodel import col, func, select
 
 from models.accounts import Account, AuditEntry, Person, Role
-from services import db, people
+from services import db
 from services.access import Actor, load_actor, person_for
-from services.demo import DEMO_PASSWORD, demo_id_number
 from services.errors import DomainError, Forbidden, NotFound
+from services.foundation import people
+from services.foundation.demo import DEMO_PASSWORD, demo_id_number
 from tests.test_auth import ask, staff_sign_in, verify
 
 DISTRICT = '370102'

@@ -13,8 +13,8 @@ from models.common import utcnow
 from models.shows import Show, ShowInput, ShowState
 from services import db
 from services.access import Actor, load_actor
-from services.demo import DEMO_PASSWORD
 from services.events import DomainEvent, bus
+from services.foundation.demo import DEMO_PASSWORD
 from services.shows import editing
 
 

@@ -30,7 +30,7 @@ from tests.test_shows_support import (
     state_of,
     wait_for,
 )
-from views.shows_watch import platform_links
+from views.shows.watch import platform_links
 
 
 def texts(user: User) -> set[str]:

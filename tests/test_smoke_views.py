@@ -4,7 +4,7 @@ import re
 
 from nicegui.testing import User
 
-from services.demo import DEMO_PASSWORD
+from services.foundation.demo import DEMO_PASSWORD
 
 
 async def test_resident_signs_in_with_demo_code(user: User) -> None:

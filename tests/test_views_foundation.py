@@ -14,9 +14,9 @@ from sqlmodel import select
 
 from models.accounts import Account
 from services import db
-from services.demo import DEMO_PASSWORD, demo_id_number
+from services.foundation.demo import DEMO_PASSWORD, demo_id_number
 from tests.test_auth import shift_codes
-from views.auth_pages import _safe_next
+from views.foundation.signin import _safe_next
 
 NEW_PHONE = '13900000009'
 DEMO_NUMBER = demo_id_number('370102', date(1985, 3, 14), '123')  # the demo resident 张伟 (13800000001)

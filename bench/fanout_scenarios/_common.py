@@ -5,9 +5,10 @@ from datetime import date, timedelta
 from sqlmodel import col, select
 
 from models.accounts import Account, Role
-from services import db, people
+from services import db
 from services.access import Actor, load_actor
-from services.demo import demo_id_number
+from services.foundation import people
+from services.foundation.demo import demo_id_number
 
 BENCH_PHONE_PREFIX = '139'
 BENCH_DISTRICT = '370102'  # 历下区 Lixia

@@ -4,7 +4,8 @@ import uuid
 
 from bench.fanout_scenarios._common import make_residents, staff_actor
 from models.notices import NoticeCreate
-from services import db, notices
+from services import db
+from services.foundation import notices
 
 PATH = '/'
 

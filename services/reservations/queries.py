@@ -204,7 +204,7 @@ def page_data(
 ) -> tuple[list[ItemInfo], ItemInfo | None, list[Any], list[StoreInfo], str]:
     """Everything the reserve page shows, in one unit of work: goods, the chosen one, the household, the stores
     of `district` ('' for all; None: the resident's own district) and the district shown."""
-    from services.people import household
+    from services.foundation.people import household
 
     goods = items(session)
     current = next((g for g in goods if g.id == item_id), goods[0] if goods else None)

@@ -1,0 +1,64 @@
+"""Pages through NiceGUI's simulated user: signing in, seeing, more users of the same app."""
+
+import re
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+import httpx
+from nicegui import core
+from nicegui.testing import User
+
+from services.foundation.demo import DEMO_PASSWORD
+
+SEE_RETRIES = 40  # NiceGUI retries every 0.1 s: a live change may take up to 4 s on a loaded machine
+
+
+async def see(user: User, *args: object, **kwargs: object) -> None:
+    """Wait until the page shows it (text, marker, kind...)."""
+    await user.should_see(*args, retries=SEE_RETRIES, **kwargs)  # type: ignore[call-overload]
+
+
+async def not_see(user: User, *args: object, **kwargs: object) -> None:
+    """Wait until the page no longer shows it."""
+    await user.should_not_see(*args, retries=SEE_RETRIES, **kwargs)  # type: ignore[call-overload]
+
+
+async def sign_in_resident(user: User, phone: str = '13800000001', *, landing_marker: str | None = None) -> None:
+    """Sign in at /login with the one-time code shown in demo mode; waits for Home (or `landing_marker`)."""
+    await user.open('/login')
+    user.find(marker='scc-phone').type(phone)
+    user.find(marker='scc-ask').click()
+    await see(user, marker='scc-demo-code')
+    label = user.find(marker='scc-demo-code').elements.pop()
+    match = re.search(r'\d{6}', label.text)  # type: ignore[attr-defined]
+    assert match is not None
+    user.find(marker='scc-code').type(match.group(0))
+    user.find(marker='scc-submit').click()
+    if landing_marker is not None:
+        await see(user, marker=landing_marker)
+
+
+async def sign_in_staff(user: User, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in at /staff/login; waits for the staff home."""
+    await user.open('/staff/login')
+    user.find(marker='scc-username').type(username)
+    user.find(marker='scc-password').type(password)
+    user.find(marker='scc-submit').click()
+    await see(user, marker='scc-staff-home')
+
+
+@asynccontextmanager
+async def more_users(user: User) -> AsyncIterator[Callable[[], User]]:
+    """More simulated users of the app that `user` started. (NiceGUI's `create_user` runs the app's start-up a
+    second time in the same process, which the modules' start-up work does not expect.)"""
+    clients: list[httpx.AsyncClient] = []
+
+    def make() -> User:
+        clients.append(httpx.AsyncClient(transport=httpx.ASGITransport(core.app), base_url='http://test'))
+        return User(clients[-1])
+
+    try:
+        yield make
+    finally:
+        for client in clients:
+            await client.aclose()

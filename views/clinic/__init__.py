@@ -1,0 +1,16 @@
+"""M3 Online fever clinic: the resident's visit, the doctor's desk and room, the clinic admin, the live queue."""
+
+from services.clinic import demo
+from views.clinic import admin, board, desk, resident
+from views.kit.modules import Module
+
+
+def register() -> None:
+    """Pages and jobs of the fever clinic."""
+    resident.register()
+    admin.register()
+    desk.register()
+    board.register()
+
+
+MODULE = Module(name='clinic', register=register, seed_demo=demo.seed)

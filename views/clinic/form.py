@@ -1,0 +1,110 @@
+"""The triage form a resident fills in to start a fever consultation (phone-sized)."""
+
+from datetime import date
+
+from nicegui import ui
+
+from models.clinic import TriageForm
+from services.access import Actor
+from services.clinic import consult, queue, rules
+from services.foundation import people
+from views.kit import call
+from views.kit.i18n import _
+
+
+def _checks(vocabulary: dict[str, str], mark: str) -> dict[str, ui.checkbox]:
+    boxes: dict[str, ui.checkbox] = {}
+    with ui.column().classes('gap-0'):
+        for code, msgid in vocabulary.items():
+            boxes[code] = ui.checkbox(_(msgid)).classes(f'{mark}-{code}').mark(f'{mark}-{code}')
+    return boxes
+
+
+def _date(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+async def triage_form(actor: Actor) -> None:
+    """Who is ill, temperature, symptoms, onset, exposure and travel, red flags; submit joins the queue."""
+    household = await call.read(people.household, actor=actor)
+    patients = {p.id: f'{p.real_name}' + (f' · {p.relation}' if p.relation else ' · ' + _('me')) for p in household}
+    with ui.card().classes('w-full scc-triage-form').mark('scc-triage-form'):
+        ui.label(_('Start a fever consultation')).classes('text-lg font-bold')
+        patient = (
+            ui.select(patients, label=_('Who is ill?'), value=actor.person_id)
+            .props('outlined')
+            .classes('w-full scc-patient')
+            .mark('scc-patient')
+        )
+        temperature = (
+            ui.number(
+                _('Temperature (°C)'), min=rules.TEMPERATURE_MIN, max=rules.TEMPERATURE_MAX, step=0.1, format='%.1f'
+            )  # fmt: skip
+            .props('outlined inputmode=decimal')
+            .classes('w-full scc-temperature')
+            .mark('scc-temperature')
+        )
+        onset = (
+            ui.input(_('Symptoms started on'), value=date.today().isoformat())
+            .props('outlined type=date')
+            .classes('w-full scc-onset')
+            .mark('scc-onset')
+        )
+        ui.label(_('Symptoms')).classes('font-bold')
+        symptoms = _checks(rules.SYMPTOMS, 'scc-symptom')
+        exposure = ui.checkbox(_('Contact with a confirmed or suspected case in the last 14 days')).mark('scc-exposure')
+        travel = ui.checkbox(_('Travelled outside the city in the last 14 days')).mark('scc-travel')
+        travel_detail = (
+            ui.input(_('Where did you travel?'))
+            .props('outlined dense maxlength=100')
+            .classes('w-full')
+            .bind_visibility_from(travel, 'value')
+        )
+        ui.label(_('Chronic conditions')).classes('font-bold')
+        chronic = _checks(rules.CHRONIC, 'scc-chronic')
+
+        async def prefill() -> None:  # remembered from the patient's last consultation
+            if patient.value:
+                known = await call.read(consult.known_chronic, actor=actor, person_id=int(patient.value))
+                for code, box in chronic.items():
+                    box.value = code in known
+
+        patient.on_value_change(prefill)
+        await prefill()
+        with ui.card().classes('w-full bg-red-50 border border-red-200'):
+            ui.label(_('Danger signs: tick any that apply')).classes('font-bold text-red-800')
+            flags = _checks({k: v for k, v in rules.RED_FLAGS.items() if k != 'low_spo2'}, 'scc-flag')
+            spo2 = (
+                ui.number(_('Oxygen saturation (%), if you can measure it'), min=50, max=100, step=1, format='%d')
+                .props('outlined dense inputmode=numeric')
+                .classes('w-full scc-spo2')
+                .mark('scc-spo2')
+            )
+
+        async def submit() -> None:
+            onset_date = _date(onset.value)
+            if onset.value and onset_date is None:
+                ui.notify(_('Please enter the date your symptoms started.'), type='negative')
+                return
+            form = TriageForm(
+                person_id=int(patient.value or 0),
+                temperature=float(temperature.value) if temperature.value is not None else None,
+                symptoms=[c for c, box in symptoms.items() if box.value],
+                onset_date=onset_date,
+                exposure=bool(exposure.value),
+                travel=bool(travel.value),
+                travel_detail=travel_detail.value or '',
+                red_flags=[c for c, box in flags.items() if box.value],
+                spo2=int(spo2.value) if spo2.value is not None else None,
+                chronic=[c for c, box in chronic.items() if box.value],
+            )
+            started = await call.attempt(queue.start_consultation, actor=actor, form=form)
+            if started is not None:
+                ui.navigate.to(f'/clinic/c/{started.id}')
+
+        ui.button(_('See a doctor'), icon='medical_services', on_click=submit).props('unelevated no-caps').classes(
+            'w-full scc-join'
+        ).mark('scc-join')

@@ -1,0 +1,20 @@
+"""The foundation: sign-in, accounts, Home and announcements, Services, Me, the admin pages, /healthz."""
+
+from services.foundation import demo
+from views.foundation import admin, home, me, services_page, signin, system
+from views.kit.modules import Module
+
+mark_started = system.mark_started
+
+
+def register() -> None:
+    """Pages and routes of the foundation."""
+    admin.register()
+    signin.register()
+    home.register()
+    me.register()
+    services_page.register()
+    system.register()
+
+
+MODULE = Module(name='foundation', register=register, seed_demo=demo.seed)

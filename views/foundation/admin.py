@@ -1,0 +1,179 @@
+"""Staff home and the admin pages: staff accounts, the audit log, city announcements."""
+
+from nicegui import ui
+
+from models.accounts import STAFF_ROLES, Role
+from models.notices import NoticeCreate
+from services import audit
+from services.errors import N_
+from services.foundation import auth, notices
+from views.kit import call
+from views.kit.frame import STAFF_LINKS, StaffLink, add_staff_link, current_actor, page
+from views.kit.i18n import _
+
+ROLE_LABELS = {
+    Role.resident: N_('Resident'), Role.checkpoint: N_('Checkpoint staff'), Role.pharmacist: N_('Pharmacist'),
+    Role.doctor: N_('Doctor'), Role.organizer: N_('Organizer'), Role.enterprise: N_('Enterprise contact'),
+    Role.grid_officer: N_('Grid officer'), Role.admin: N_('City admin'),
+}  # fmt: skip
+AUDIT_PAGE = 50
+
+
+def register() -> None:
+    add_staff_link(StaffLink('/admin/accounts', N_('Accounts'), 'manage_accounts', (Role.admin,)))
+    add_staff_link(StaffLink('/admin/notices', N_('Announcements'), 'campaign', (Role.admin,)))
+    add_staff_link(StaffLink('/admin/audit', N_('Audit log'), 'policy', (Role.admin,)))
+
+    @page('/staff', roles=STAFF_ROLES, layout='staff')
+    async def staff_home() -> None:
+        actor = current_actor()
+        assert actor is not None
+        ui.label(_('Welcome, {name}', name=actor.label)).classes('text-2xl font-bold').mark('scc-staff-home')
+        ui.label(_('Role: {role}', role=_(ROLE_LABELS[actor.role]))).classes('text-gray-700')
+        with ui.row().classes('gap-3 flex-wrap'):
+            for link in STAFF_LINKS:
+                if actor.role in link.roles or actor.role is Role.admin:
+                    with ui.card().classes('w-56 cursor-pointer').on('click', lambda p=link.path: ui.navigate.to(p)):
+                        ui.icon(link.icon, size='32px', color='primary')
+                        ui.label(_(link.label)).classes('font-bold')
+
+    @page('/admin/accounts', roles=(Role.admin,), layout='staff')
+    async def accounts_page() -> None:
+        actor = current_actor()
+        assert actor is not None
+        role_options = {r.value: _(ROLE_LABELS[r]) for r in STAFF_ROLES}
+        ui.label(_('Staff accounts')).classes('text-2xl font-bold')
+
+        @ui.refreshable
+        async def table() -> None:
+            rows = await call.read(auth.list_staff, actor=actor)
+            with ui.column().classes('w-full gap-1'):
+                for account in rows:
+                    with ui.row().classes('w-full items-center gap-3 border-b py-1 scc-account').mark('scc-account'):
+                        ui.label(account.username or '').classes('w-32 font-mono')
+                        ui.label(account.display_name).classes('w-56')
+
+                        async def change(event, account_id: int = account.id) -> None:  # type: ignore[no-untyped-def]
+                            if await call.attempt(auth.change_role, actor=actor, account_id=account_id,
+                                                  role=event.value) is not None:  # fmt: skip
+                                ui.notify(_('Role changed.'), type='positive')
+                            table.refresh()
+
+                        ui.select(role_options, value=account.role.value, on_change=change).classes('w-48').mark(
+                            f'scc-role-{account.username}'
+                        )
+                        state = _('locked') if account.locked else _('active') if account.active else _('disabled')
+                        ui.label(state).classes('w-20')
+
+                        async def toggle(account_id: int = account.id, active: bool = not account.active) -> None:
+                            if await call.attempt(auth.set_active, actor=actor, account_id=account_id,
+                                                  active=active) is not None:  # fmt: skip
+                                table.refresh()
+
+                        ui.button(_('Enable') if not account.active or account.locked else _('Disable'),
+                                  on_click=toggle).props('flat no-caps dense')  # fmt: skip
+
+        await table()
+        ui.label(_('New staff account')).classes('text-lg font-bold mt-4')
+        with ui.row().classes('items-end gap-2 flex-wrap'):
+            username = ui.input(_('Username')).props('outlined dense maxlength=40').mark('scc-new-username')
+            display = ui.input(_('Display name')).props('outlined dense maxlength=60').mark('scc-new-display')
+            role = (
+                ui.select(role_options, label=_('Role'), value=Role.checkpoint.value)
+                .props('outlined dense')
+                .classes('w-48')
+                .mark('scc-new-role')
+            )
+            password = ui.input(_('Initial password'), password=True).props('outlined dense').mark('scc-new-password')
+
+            async def create() -> None:
+                created = await call.attempt(auth.create_staff, actor=actor, username=username.value or '',
+                                             display_name=display.value or '', role=role.value,
+                                             password=password.value or '')  # fmt: skip
+                if created is not None:
+                    ui.notify(_('Account {username} created.', username=created.username), type='positive')
+                    username.value = display.value = password.value = ''
+                    table.refresh()
+
+            ui.button(_('Create'), on_click=create).props('unelevated no-caps').mark('scc-create')
+
+    @page('/admin/audit', roles=(Role.admin,), layout='staff')
+    async def audit_page(page_number: int = 1, action: str = '') -> None:
+        actor = current_actor()
+        assert actor is not None
+        page_number = max(page_number, 1)
+        entries = await call.read(audit.recent, limit=AUDIT_PAGE + 1, offset=(page_number - 1) * AUDIT_PAGE,
+                                  action=action or None)  # fmt: skip
+        ui.label(_('Audit log')).classes('text-2xl font-bold')
+        columns = [{'name': n, 'label': _(label), 'field': n, 'align': 'left'}
+                   for n, label in (('at', N_('When (UTC)')), ('actor', N_('Who')), ('action', N_('What')),
+                                    ('target', N_('Whom')), ('detail', N_('Detail')))]  # fmt: skip
+        rows = [{'at': f'{e.at:%Y-%m-%d %H:%M:%S}', 'actor': e.actor_label, 'action': e.action, 'target': e.target,
+                 'detail': e.detail} for e in entries[:AUDIT_PAGE]]  # fmt: skip
+        ui.table(columns=columns, rows=rows).classes('w-full scc-audit').mark('scc-audit').props(
+            'dense flat wrap-cells'
+        )
+        with ui.row():
+            if page_number > 1:
+                ui.link(_('Newer'), f'/admin/audit?page_number={page_number - 1}&action={action}')
+            if len(entries) > AUDIT_PAGE:
+                ui.link(_('Older'), f'/admin/audit?page_number={page_number + 1}&action={action}')
+
+    @page('/admin/notices', roles=(Role.admin,), layout='staff')
+    async def notices_page() -> None:
+        actor = current_actor()
+        assert actor is not None
+        ui.label(_('Post an announcement')).classes('text-2xl font-bold')
+        with ui.grid(columns=2).classes('w-full gap-2 max-sm:grid-cols-1'):
+            title_zh = (
+                ui.input(_('Title (Chinese)'))
+                .props('outlined maxlength=120')
+                .classes('scc-title-zh')
+                .mark('scc-title-zh')
+            )
+            title_en = (
+                ui.input(_('Title (English)'))
+                .props('outlined maxlength=120')
+                .classes('scc-title-en')
+                .mark('scc-title-en')
+            )
+            body_zh = (
+                ui.textarea(_('Text (Chinese)'))
+                .props('outlined maxlength=2000')
+                .classes('scc-body-zh')
+                .mark('scc-body-zh')
+            )
+            body_en = (
+                ui.textarea(_('Text (English)'))
+                .props('outlined maxlength=2000')
+                .classes('scc-body-en')
+                .mark('scc-body-en')
+            )
+        urgent = ui.checkbox(_('Urgent'))
+
+        async def post() -> None:
+            # Not validated here: the service checks every field and says which one is wrong (empty, too long).
+            draft = NoticeCreate.model_construct(
+                title_zh=title_zh.value or '',
+                title_en=title_en.value or '',
+                body_zh=body_zh.value or '',
+                body_en=body_en.value or '',
+                urgent=bool(urgent.value),
+            )
+            posted = await call.attempt(notices.post_notice, actor=actor, notice=draft)
+            if posted is not None:
+                ui.notify(_('Announcement posted: every open Home shows it now.'), type='positive')
+                title_zh.value = title_en.value = body_zh.value = body_en.value = ''
+                recent.refresh()
+
+        ui.button(_('Post'), on_click=post).props('unelevated no-caps').classes('scc-post').mark('scc-post')
+
+        @ui.refreshable
+        async def recent() -> None:
+            for notice in await call.read(notices.latest, limit=20):
+                with ui.card().classes('w-full'):
+                    ui.label(f'{notice.title_zh} / {notice.title_en}').classes('font-bold')
+                    ui.label(f'{notice.created_at:%Y-%m-%d %H:%M} UTC').classes('text-xs text-gray-600')
+
+        ui.label(_('Recent announcements')).classes('text-lg font-bold mt-4')
+        await recent()

@@ -1,0 +1,16 @@
+"""M1 Health code and checkpoint pass: the resident's code, the paper code, the checkpoint, the admin pages."""
+
+from services.healthcode import demo
+from views.healthcode import admin, checkpoint, paper, resident
+from views.kit.modules import Module
+
+
+def register() -> None:
+    """Pages and routes of the health code."""
+    resident.register()
+    admin.register()
+    checkpoint.register()
+    paper.register()
+
+
+MODULE = Module(name='healthcode', register=register, seed_demo=demo.seed)

@@ -1,0 +1,97 @@
+"""Shared pieces of the health code pages: QR as compact SVG, colour styles and words, rule explanations."""
+
+from datetime import datetime
+
+import qrcode
+import qrcode.constants
+from nicegui import ui
+
+from services.errors import N_
+from services.healthcode.codes import Explanation
+from views.kit.i18n import _, pick
+
+COLOUR_STYLE = {
+    'green': ('#15803d', '#ffffff', 'check_circle', N_('Green code')),
+    'yellow': ('#facc15', '#111827', 'warning', N_('Yellow code')),
+    'red': ('#b91c1c', '#ffffff', 'block', N_('Red code')),
+}
+COLOUR_WORD = {'green': N_('green'), 'yellow': N_('yellow'), 'red': N_('red')}
+RECORD_KIND = {
+    'declaration': N_('Self-declaration'),
+    'temperature': N_('Temperature reading'),
+    'test': N_('Nucleic acid test'),
+    'official': N_('Official list'),
+    'clinic': N_('Fever clinic'),
+    'manual': N_('Set by a city admin'),
+}
+BAND_CSS = """
+.scc-band { height: 10px; background: repeating-linear-gradient(90deg, rgba(255,255,255,.85) 0 14px,
+  rgba(255,255,255,.15) 14px 28px); background-size: 56px 10px; animation: scc-band 1.2s linear infinite; }
+@keyframes scc-band { from { background-position: 0 0; } to { background-position: 56px 0; } }
+.scc-qr svg { width: 100%; height: auto; display: block; }
+.scc-stale .scc-qr { opacity: .25; }
+"""
+
+
+def qr_svg(text: str, *, error_correction: int = qrcode.constants.ERROR_CORRECT_M) -> str:
+    """A QR code as a small SVG: one path with one run per row of dark modules, quiet zone of 2."""
+    # A fixed mask pattern skips the search for the best of eight (10x faster; every mask decodes).
+    qr = qrcode.QRCode(error_correction=error_correction, border=0, mask_pattern=2)
+    qr.add_data(text)
+    qr.make(fit=True)
+    matrix = qr.get_matrix()
+    size = len(matrix) + 4
+    parts = []
+    for y, row in enumerate(matrix):
+        x = 0
+        while x < len(row):
+            if row[x]:
+                start = x
+                while x < len(row) and row[x]:
+                    x += 1
+                parts.append(f'M{start + 2} {y + 2}h{x - start}v1h-{x - start}z')
+            else:
+                x += 1
+    path = ''.join(parts)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" shape-rendering="crispEdges">'
+            f'<rect width="{size}" height="{size}" fill="#fff"/><path fill="#000" d="{path}"/></svg>')  # fmt: skip
+
+
+def fmt_time(moment: datetime) -> str:
+    """A UTC time as residents read it (the city's clock is shown in UTC+8)."""
+    from datetime import timedelta, timezone
+
+    return moment.astimezone(timezone(timedelta(hours=8))).strftime('%Y-%m-%d %H:%M')
+
+
+def countdown(until: datetime, now: datetime) -> str:
+    """'3 d 4 h' / '25 min' until `until`."""
+    seconds = max(0, int((until - now).total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    if days:
+        return _('{days} d {hours} h', days=days, hours=hours)
+    if hours:
+        return _('{hours} h {minutes} min', hours=hours, minutes=rest // 60)
+    return _('{minutes} min', minutes=max(1, rest // 60))
+
+
+def explanation_card(reason: Explanation, now: datetime) -> None:
+    """One reason: the rule, the record (when, where, why) and how or when it turns green."""
+    background, _fg, icon, _word = COLOUR_STYLE[reason.colour]
+    with ui.card().classes('w-full gap-1 scc-reason').style(f'border-left: 6px solid {background}'):
+        with ui.row().classes('items-center no-wrap gap-2'):
+            ui.icon(icon).style(f'color: {background if reason.colour != "yellow" else "#a16207"}')
+            ui.label(pick(reason.text_zh, reason.text_en)).classes('font-bold').mark('scc-reason-rule')
+        where = f' · {reason.place}' if reason.place else ''
+        ui.label(f'{_(RECORD_KIND.get(reason.record_kind, reason.record_kind))}: {fmt_time(reason.record_at)}{where}')
+        if reason.note:
+            ui.label(_('Reason given: {note}', note=reason.note)).classes('text-sm scc-reason-note').mark(
+                'scc-reason-note'
+            )
+        ui.label(pick(reason.ends_zh, reason.ends_en)).classes('text-sm text-gray-700')
+        if reason.until is not None:
+            ui.label(_('Ends at {time} (in {left})', time=fmt_time(reason.until), left=countdown(reason.until, now))
+                     ).classes('text-sm font-bold').mark('scc-reason-countdown')  # fmt: skip
+        elif reason.needs_test:
+            ui.label(_('Needs a negative nucleic acid test.')).classes('text-sm font-bold')

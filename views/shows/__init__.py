@@ -1,0 +1,15 @@
+"""M4 Cloud performances: the schedule, the watch page, the organizer's console, calendar and JSON feeds."""
+
+from services.shows import demo
+from views.kit.modules import Module
+from views.shows import console, feeds, resident
+
+
+def register() -> None:
+    """Routes first (so /shows/feed.json is not taken for a show id), then the pages."""
+    feeds.register()
+    resident.register()
+    console.register()
+
+
+MODULE = Module(name='shows', register=register, seed_demo=demo.seed)

@@ -1,0 +1,216 @@
+"""Watch-page pieces: the status block updated in place, "Remind me", and the live comment stream.
+
+Go-live reaches every open watch page at once, so its handler only changes elements that exist already
+(text, props, visibility) and only when the value differs: creating elements costs far more per page.
+"""
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+from nicegui import ui
+
+from models.shows import ShowPublic, ShowState
+from services.events import DomainEvent
+from services.shows import comments, reminders
+from services.shows.common import venue_time
+from services.shows.lifecycle import STATE_LABELS
+from views.kit import call
+from views.kit.i18n import _, language
+from views.shows.stream import SHOWN, feed_for, stream_element
+from views.shows.widgets import BADGE_BASE, BADGE_COLOURS, NOT_AVAILABLE
+
+S = ShowState
+COMMENTS_SHOWN = 30
+COUNTING_DOWN = (S.scheduled, S.starting_soon, S.postponed)
+PLAYABLE = (S.live, S.replay)
+_parsed: list[tuple[DomainEvent, ShowPublic]] = []
+
+
+def show_of(event: DomainEvent) -> ShowPublic:
+    """The show carried by a `show.changed` event, validated once however many pages receive it."""
+    if _parsed and _parsed[0][0] is event:
+        return _parsed[0][1]
+    show = ShowPublic.model_validate(event.data['show'])
+    _parsed[:] = [(event, show)]
+    return show
+
+
+def _set_text(label: ui.label, text: str) -> None:
+    if label.text != text:
+        label.text = text
+
+
+def _set_prop(element: ui.element, name: str, value: str) -> None:
+    if element.props.get(name) != value:
+        element.props[name] = value
+
+
+def _show(element: ui.element, visible: bool) -> None:
+    if element.visible != visible:
+        element.set_visibility(visible)
+
+
+@dataclass(frozen=True)
+class Look:
+    """Everything a watch page shows about a show's state, as text: computed once per show version and language."""
+
+    badge: str
+    badge_classes: str
+    venue: str
+    millis: str
+    counting: bool
+    note: str
+    note_classes: str
+    playable: bool
+    src: str
+
+
+_looks: dict[tuple[int, int, str], Look] = {}
+
+
+def look_of(show: ShowPublic) -> Look:
+    """The Look of `show` for the current page's language (shared by every page reading that language)."""
+    key = (show.id, show.version, language())
+    look = _looks.get(key)
+    if look is None:
+        if len(_looks) > 512:
+            _looks.clear()
+        start, end = venue_time(show.starts_at, show.timezone), venue_time(show.ends_at, show.timezone)
+        note, colour = '', 'text-orange-900'
+        if show.state is S.postponed:
+            note = _('Postponed to the time above.')
+        elif show.state is S.cancelled:
+            note, colour = _('Cancelled: {reason}', reason=show.cancel_reason), 'text-red-800'
+        playable = show.state in PLAYABLE
+        look = _looks[key] = Look(
+            badge=_(STATE_LABELS[show.state]), badge_classes=f'{BADGE_BASE} {BADGE_COLOURS[show.state]}',
+            venue=_('{start} – {end} venue time (Beijing time)', start=f'{start:%Y-%m-%d %H:%M}', end=f'{end:%H:%M}'),
+            millis=str(int(show.starts_at.timestamp() * 1000)), counting=show.state in COUNTING_DOWN, note=note,
+            note_classes=f'text-sm scc-status-note {colour}', playable=playable,
+            src=(show.stream_url if show.state is S.live else show.replay_url) if playable else '',
+        )  # fmt: skip
+    return look
+
+
+class Status:
+    """The state badge, venue and local time, countdown, note and player of a watch page, updated in place."""
+
+    def __init__(self, show: ShowPublic, badge: ui.label) -> None:
+        self.badge = badge
+        self.venue = ui.label().classes('text-sm scc-venue-time').mark('scc-venue-time')
+        with ui.row().classes('gap-1 text-xs text-gray-600 items-center'):
+            ui.label(_('Your time:'))
+            self.local = ui.element('span')
+        with ui.row().classes('gap-1 items-center text-sm') as self.countdown_row:
+            ui.icon('schedule', size='18px')
+            ui.label(_('Starts in'))
+            self.countdown = ui.element('span').classes('font-mono font-bold scc-countdown')
+            self.countdown.props['data-scc-day'] = _('d')  # the unit after the days: "2d 03:04:05"
+        self.note = ui.label().classes('text-sm scc-status-note').mark('scc-status-note')
+        with ui.element('div').classes('scc-player').mark('scc-player') as self.player:
+            self.video = ui.element('video').props('controls playsinline autoplay muted').classes('scc-video')
+            self.video.mark('scc-video')
+            ui.label(_(NOT_AVAILABLE)).classes('scc-stream-na')
+        self.last: Look | None = None
+        self.update(show)
+
+    def update(self, show: ShowPublic) -> None:
+        """Change only what differs from what this page shows (a go-live touches three or four elements)."""
+        look, last = look_of(show), self.last
+        if last is look:
+            return
+        self.last = look
+        if last is None or last.badge != look.badge:
+            self.badge.text = look.badge
+        if last is None or last.badge_classes != look.badge_classes:
+            self.badge.classes(replace=look.badge_classes)
+        _set_text(self.venue, look.venue)
+        _set_prop(self.local, 'data-scc-local', look.millis)
+        _set_prop(self.countdown, 'data-scc-countdown', look.millis)
+        _show(self.countdown_row, look.counting)
+        _set_text(self.note, look.note)
+        _show(self.note, bool(look.note))
+        if look.note and (last is None or last.note_classes != look.note_classes):
+            self.note.classes(replace=look.note_classes)
+        _show(self.player, look.playable)
+        _set_prop(self.video, 'data-scc-src', look.src)
+
+
+def platform_links(show: ShowPublic) -> str:
+    """The platform links as plain anchors in one element (names escaped; URLs were checked to be http or https)."""
+    return ''.join(
+        f'<a class="scc-platform-link q-btn q-btn--outline q-btn--rectangle q-btn--actionable q-focusable q-hoverable '
+        f'text-primary px-3 py-1 rounded border no-underline" href="{html.escape(link.url)}" target="_blank" '
+        f'rel="noopener">{html.escape(link.name)} ↗</a>'
+        for link in show.links
+    )
+
+
+def reminder_row(actor: Any, show: ShowPublic, *, subscribed: bool) -> None:
+    """ "Remind me" and "Add to calendar"."""
+    state = {'on': subscribed}
+    with ui.row().classes('gap-2 items-center'):
+
+        async def toggle() -> None:
+            fn = reminders.unsubscribe if state['on'] else reminders.subscribe
+            result = await call.attempt(fn, actor=actor, show_id=show.id)
+            if result is None:
+                return
+            state['on'] = result
+            remind.text = _('Reminder on') if result else _('Remind me')
+            remind.props(f'icon={"notifications_active" if result else "notifications"}')
+            ui.notify(
+                _('We will remind you 10 minutes before and when it goes live.') if result else _('Reminder off.')
+            )
+
+        if show.state not in (S.ended, S.replay, S.cancelled):
+            remind = (
+                ui.button(
+                    _('Reminder on') if state['on'] else _('Remind me'),
+                    on_click=toggle,
+                    icon='notifications_active' if state['on'] else 'notifications',
+                )
+                .props('unelevated no-caps')
+                .classes('scc-remind')
+                .mark('scc-remind')
+            )
+        ui.button(_('Add to calendar'), icon='event').props(f'flat no-caps href=/shows/{show.id}.ics')
+
+
+async def comment_stream(actor: Any, show_id: int) -> None:
+    """The live cheers and comments: newest at the bottom; hidden ones vanish for everyone."""
+    ui.label(_('Cheers and comments')).classes('font-bold mt-2')
+    feed = feed_for(show_id)
+    if not feed.loaded:
+        feed.seed(await call.read(comments.recent_comments, show_id=show_id, limit=SHOWN))
+    stream_element(feed)
+    with ui.row().classes('w-full no-wrap gap-1 items-center'):
+        text = (
+            ui.input(placeholder=_('Say something (max. 140 characters)'))
+            .props('outlined dense maxlength=140 counter')
+            .classes('grow scc-comment-input')
+            .mark('scc-comment-input')
+        )
+
+        async def send(value: str | None = None) -> None:
+            body = value if value is not None else (text.value or '')
+            if (
+                await call.attempt(comments.post_comment, actor=actor, show_id=show_id, text=body) is not None
+                and value is None
+            ):
+                text.value = ''
+
+        ui.button(icon='send', on_click=lambda: send()).props('round unelevated').classes('scc-comment-send').mark(
+            'scc-comment-send'
+        )
+        text.on('keydown.enter', lambda: send())
+
+    async def cheer(event: Any) -> None:  # one element for all cheers: every element costs on every open page
+        if event.value is not None:
+            event.sender.value = None
+            await send(str(event.value))
+
+    ui.toggle(list(comments.CHEERS), on_change=cheer).props('outline dense no-caps rounded spread').classes(
+        'scc-cheers'
+    ).mark('scc-cheers')
