@@ -10,6 +10,8 @@ from models.common import utcnow
 
 
 class ConsultStatus(StrEnum):
+    """Where a consultation is: in the queue, with a doctor, or ended (and how)."""
+
     waiting = 'waiting'  # in the queue (red-flag cases too, at the very top)
     in_consult = 'in_consult'  # a doctor called them
     done = 'done'  # the doctor gave an outcome
@@ -18,6 +20,8 @@ class ConsultStatus(StrEnum):
 
 
 class Outcome(StrEnum):
+    """What the doctor decided (home isolation and suspected change the health code)."""
+
     self_care = 'self_care'
     home_isolation = 'home_isolation'
     offline_clinic = 'offline_clinic'
@@ -92,8 +96,8 @@ class ClinicDuty(SQLModel, table=True):
     last_seen_at: datetime = Field(default_factory=utcnow)
 
 
-class TriageForm(SQLModel):
-    """What the resident fills in (validated by services.clinic.triage)."""
+class ClinicConsultationCreate(SQLModel):
+    """The triage form a resident fills in to start a consultation (validated by services.clinic.triage)."""
 
     person_id: int
     temperature: float | None = None
@@ -107,7 +111,7 @@ class TriageForm(SQLModel):
     chronic: list[str] = []
 
 
-class ConsultPublic(SQLModel):
+class ClinicConsultationPublic(SQLModel):
     """A consultation as pages show it (patient name masked for staff lists)."""
 
     id: int
@@ -141,7 +145,9 @@ class ConsultPublic(SQLModel):
     referral_token: str
 
 
-class MessagePublic(SQLModel):
+class ClinicMessagePublic(SQLModel):
+    """A chat message as both sides see it, with the sender's display name."""
+
     id: int
     consultation_id: int
     from_doctor: bool

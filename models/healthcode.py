@@ -44,19 +44,30 @@ class SigningKey(SQLModel, table=True):
     revoked_at: datetime | None = None
 
 
-class Checkpoint(SQLModel, table=True):
+class CheckpointBase(SQLModel):
     """A named place where codes are checked: a community gate, a station, a mall."""
 
-    __tablename__ = 'hc_checkpoint'
-
-    id: int | None = Field(default=None, primary_key=True)
     name_zh: str = Field(max_length=60)
     name_en: str = Field(max_length=80)
     kind: str = Field(default='gate', max_length=16)  # gate | station | mall
     district: str = Field(default='', max_length=16)
     mode: str = Field(default='scan_temperature', max_length=20)  # scan_temperature | show_code
+
+
+class Checkpoint(CheckpointBase, table=True):
+    """A checkpoint as stored (inactive ones are kept for the pass records that name them)."""
+
+    __tablename__ = 'hc_checkpoint'
+
+    id: int | None = Field(default=None, primary_key=True)
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class CheckpointPublic(CheckpointBase):
+    """An active checkpoint as staff and residents see it."""
+
+    id: int
 
 
 class PassRecord(SQLModel, table=True):
@@ -75,6 +86,17 @@ class PassRecord(SQLModel, table=True):
     staff_account_id: int | None = None
 
 
+class PassRecordPublic(SQLModel):
+    """Where a person's code was checked: time, the checkpoint's names, the result."""
+
+    at: datetime
+    checkpoint_zh: str
+    checkpoint_en: str
+    result: str
+    colour: str
+    temperature: float | None = None
+
+
 class PaperCode(SQLModel, table=True):
     """A printed code for a family member without a phone: signed, 30 days, revocable."""
 
@@ -87,6 +109,18 @@ class PaperCode(SQLModel, table=True):
     expires_at: datetime
     revoked_at: datetime | None = None
     issued_by_account_id: int | None = None
+
+
+class PaperCodePublic(SQLModel):
+    """A paper code as its resident sees it; the token only when just issued (to print), else ''."""
+
+    id: int
+    person_id: int
+    masked_name: str
+    token: str = ''
+    issued_at: datetime
+    expires_at: datetime
+    revoked: bool = False
 
 
 class ShortCode(SQLModel, table=True):
@@ -117,3 +151,17 @@ class ColourChange(SQLModel, table=True):
     requested_at: datetime = Field(default_factory=utcnow)
     decided_by_account_id: int | None = None
     decided_at: datetime | None = None
+
+
+class ColourChangePublic(SQLModel):
+    """An admin's change as the admin pages list it: how many people, why, and where it stands."""
+
+    id: int
+    kind: str
+    count: int
+    colour: str
+    reason: str
+    status: str
+    requested_by: str
+    requested_by_account_id: int
+    requested_at: datetime

@@ -34,11 +34,9 @@ class WaitStatus(StrEnum):
     cancelled = 'cancelled'
 
 
-class ResItem(SQLModel, table=True):
+class ResItemBase(SQLModel):
     """A scarce good and its release policy (booking window, quota, allocation mode, no-show rules)."""
 
-    __tablename__ = 'res_item'
-    id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=32, unique=True)
     name_zh: str = Field(max_length=60)
     name_en: str = Field(max_length=60)
@@ -56,11 +54,22 @@ class ResItem(SQLModel, table=True):
     active: bool = True
 
 
-class ResStore(SQLModel, table=True):
+class ResItem(ResItemBase, table=True):
+    """A scarce good and its release policy."""
+
+    __tablename__ = 'res_item'
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class ResItemPublic(ResItemBase):
+    """An item and its policy, as screens receive it."""
+
+    id: int
+
+
+class ResStoreBase(SQLModel):
     """A community store of the pharmacy chain where reserved goods are picked up."""
 
-    __tablename__ = 'res_store'
-    id: int | None = Field(default=None, primary_key=True)
     name_zh: str = Field(max_length=80)
     name_en: str = Field(max_length=120)
     district: str = Field(max_length=16, index=True)
@@ -71,6 +80,13 @@ class ResStore(SQLModel, table=True):
     opens: str = Field(default='08:00', max_length=5)
     closes: str = Field(default='21:00', max_length=5)
     closed: bool = False  # a closed store refuses bookings and pickups
+
+
+class ResStore(ResStoreBase, table=True):
+    """A community store (table)."""
+
+    __tablename__ = 'res_store'
+    id: int | None = Field(default=None, primary_key=True)
 
 
 class ResSlot(SQLModel, table=True):
@@ -180,3 +196,96 @@ class ResSecret(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=32)
     value: str = Field(max_length=128)
+
+
+# -- what screens read ---------------------------------------------------------------------------------------------
+class ResSlotPublic(SQLModel):
+    """A pickup slot with its live stock and booking window, as the reserve page shows it."""
+
+    id: int
+    store_id: int
+    item_id: int
+    day: date
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    remaining: int
+    updated_at: datetime
+    opens_at: datetime  # booking window
+    mode: AllocationMode
+    seed_hash: str = ''  # lottery: published before the draw
+    drawn: bool = False
+
+
+class ResStorePublic(ResStoreBase):
+    """A store, with its coming slots of one item when the screen asked for them."""
+
+    id: int
+    slots: list[ResSlotPublic] = []
+
+
+class ReservationPublic(SQLModel):
+    """A booking as its owner sees it (the pass token is added for booked ones)."""
+
+    id: int
+    status: str
+    quantity: int
+    code: str
+    person_id: int
+    masked_name: str
+    relation: str | None
+    item_name_zh: str
+    item_name_en: str
+    unit_zh: str
+    unit_en: str
+    store_id: int
+    store_name_zh: str
+    store_name_en: str
+    address_zh: str
+    address_en: str
+    day: date
+    starts_at: datetime
+    ends_at: datetime
+    created_at: datetime
+    closed_at: datetime | None
+    handled_by: str
+    token: str = ''
+
+
+class ResWaitPublic(SQLModel):
+    """A place on a waitlist as its owner sees it (position 0 once an offer is held)."""
+
+    id: int
+    status: str
+    quantity: int
+    person_id: int
+    masked_name: str
+    store_id: int
+    store_name_zh: str
+    store_name_en: str
+    item_name_zh: str
+    item_name_en: str
+    day: date
+    position: int
+    offer_expires_at: datetime | None
+    offered_slot_id: int | None
+
+
+class PickupPublic(SQLModel):
+    """What a pharmacist sees for a pass: a masked name, the goods and the slot; nothing else."""
+
+    reservation_id: int
+    masked_name: str
+    item_name_zh: str
+    item_name_en: str
+    quantity: int
+    unit_zh: str
+    unit_en: str
+    store_name_zh: str
+    store_name_en: str
+    day: date
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    picked_up_at: datetime | None
+    handled_by: str

@@ -38,7 +38,7 @@ class Show(ShowBase, table=True):
     __tablename__ = 'cloud_show'
 
     id: int | None = Field(default=None, primary_key=True)
-    timezone: str = Field(default='Asia/Shanghai', max_length=40)
+    timezone: str = Field(max_length=40)  # the venue's: the city's time zone when the show was created
     state: ShowState = Field(default=ShowState.scheduled, index=True)
     banner: bool = False  # "technical difficulties" shown on every watch page
     cancel_reason: str = Field(default='', max_length=300)
@@ -139,7 +139,7 @@ class ViewerSample(SQLModel, table=True):
     viewers: int = 0
 
 
-class ShowInput(SQLModel):
+class ShowCreate(SQLModel):
     """What the organizer's form sends: times are naive and in the venue's time zone."""
 
     title_zh: str = ''
@@ -155,7 +155,7 @@ class ShowInput(SQLModel):
     links: list[tuple[str, str]] = []
 
 
-class LinkPublic(SQLModel):
+class ShowLinkPublic(SQLModel):
     name: str
     url: str
 
@@ -173,10 +173,10 @@ class ShowPublic(ShowBase):
     inapp_peak: int
     version: int
     updated_at: datetime
-    links: list[LinkPublic] = []
+    links: list[ShowLinkPublic] = []
 
 
-class CommentPublic(SQLModel):
+class ShowCommentPublic(SQLModel):
     id: int
     show_id: int
     author: str
@@ -185,7 +185,7 @@ class CommentPublic(SQLModel):
     hidden: bool
 
 
-class ChangePublic(SQLModel):
+class ShowChangePublic(SQLModel):
     at: datetime
     actor_label: str
     action: str
@@ -194,3 +194,37 @@ class ChangePublic(SQLModel):
     old_starts_at: datetime | None
     new_starts_at: datetime | None
     detail: str
+
+
+class SchedulePublic(SQLModel):
+    """The resident schedule: shows grouped as live now, today, upcoming and past."""
+
+    live: list[ShowPublic]
+    today: list[ShowPublic]
+    upcoming: list[ShowPublic]
+    past: list[ShowPublic]
+
+
+class WatchPublic(SQLModel):
+    """What a watch page needs from the database: the show and whether the resident asked for a reminder."""
+
+    show: ShowPublic
+    subscribed: bool
+
+
+class PlatformTotalPublic(SQLModel):
+    """The latest figures one platform reported for a show (its peak: the highest reported)."""
+
+    platform: str
+    concurrent_peak: int
+    cumulative_views: int
+    recorded_at: datetime
+
+
+class FiguresPublic(SQLModel):
+    """The aggregate panel: platform figures summed among themselves; in-app figures on their own."""
+
+    platforms: list[PlatformTotalPublic]
+    platform_peak_sum: int
+    platform_views_sum: int
+    inapp_peak: int

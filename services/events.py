@@ -41,6 +41,10 @@ _TYPES: dict[str, 'EventType[Any]'] = {}
 class EventType(Generic[P]):
     """A kind of domain event: its name on the wire and the type of its payload."""
 
+    name: str
+    payload: type[P]
+    doc: str
+
     def __init__(self, name: str, payload: type[P], *, doc: str = '') -> None:
         known = _TYPES.get(name)
         if known is not None and known.payload is not payload:
@@ -120,9 +124,9 @@ class EventBus:
         self._channel = 'scc:events'
         self._redis_async: Any = None
         self._redis_sync: Any = None
-        self._listener: asyncio.Task | None = None
+        self._listener: asyncio.Task[None] | None = None
         self._subscribed: asyncio.Event | None = None
-        self._tasks: set[asyncio.Task] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
         self._connected = False
         self.published = 0
         self.received_remote = 0
@@ -203,7 +207,7 @@ class EventBus:
             except Exception:
                 log.exception('could not publish %s to Redis', domain_event.name)
 
-    def _publish_done(self, task: asyncio.Task) -> None:
+    def _publish_done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error('could not publish an event to Redis: %s', task.exception())

@@ -13,27 +13,10 @@ from main import MODULES
 from services import bootstrap, db
 from services.events import bus
 from services.settings import settings
+from tests.support.components import IN_CI, PG_BASE
 from views.kit.modules import demo_seeders
 
-IN_CI = os.environ.get('CI', '').lower() == 'true'
-PG_BASE = os.environ.get('SCC_TEST_PG', 'postgresql+psycopg://postgres@127.0.0.1:5432/test')
-REDIS_URL = os.environ.get('SCC_TEST_REDIS', 'redis://127.0.0.1:6379/15')
 DEMO_SEEDERS = demo_seeders(MODULES)
-pytest_plugins = ['tests.browser_support']  # browser fixtures: browser, live_app
-
-
-def require_or_skip(reason: str) -> None:
-    """Skip a test whose real component is missing — except in CI, where it must be there."""
-    if IN_CI:
-        pytest.fail(f'required in CI: {reason}')
-    pytest.skip(reason)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests run last: while the session's Playwright (sync API) is open, this thread counts as running
-    an event loop, and every async test after the first browser test would fail ('Runner.run() cannot be called
-    from a running event loop')."""
-    items.sort(key=lambda item: 'browser' in getattr(item, 'fixturenames', ()))
 
 
 @pytest.fixture(scope='session')

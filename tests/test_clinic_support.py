@@ -6,7 +6,7 @@ from typing import Any
 from sqlmodel import select
 
 from models.accounts import Account, Person
-from models.clinic import TriageForm
+from models.clinic import ClinicConsultationCreate
 from services import db
 from services.access import Actor, load_actor
 from services.clinic import queue
@@ -32,12 +32,12 @@ def family_member(resident: Actor) -> int:
     return person.id
 
 
-def form(person_id: int, *, temperature: float | None = 37.8, onset: date | None = None, **extra: object) -> TriageForm:
+def form(person_id: int, *, temperature: float | None = 37.8, onset: date | None = None, **extra: object) -> ClinicConsultationCreate:
     """A plausible triage form (mild fever, a cough) with overrides."""
     values: dict = {'person_id': person_id, 'temperature': temperature, 'symptoms': ['cough'],
                     'onset_date': onset or date.today() - timedelta(days=1)}  # fmt: skip
     values.update(extra)
-    return TriageForm(**values)
+    return ClinicConsultationCreate(**values)
 
 
 def join(resident: Actor, *, now: datetime, person_id: int | None = None, **extra: Any) -> int:

@@ -7,7 +7,7 @@ recomputed once in the app (the board), and each page reads its own place from t
 from datetime import date
 
 from bench.fanout_scenarios._common import make_residents
-from models.clinic import TriageForm
+from models.clinic import ClinicConsultationCreate
 from services import db
 from services.access import load_actor
 
@@ -20,7 +20,7 @@ def _join(account_id: int) -> None:
     with db.session_scope() as session:
         actor = load_actor(session, account_id)
         assert actor is not None and actor.person_id is not None
-        form = TriageForm(person_id=actor.person_id, temperature=37.8, symptoms=['cough'], onset_date=date.today())
+        form = ClinicConsultationCreate(person_id=actor.person_id, temperature=37.8, symptoms=['cough'], onset_date=date.today())
         queue.start_consultation(session, actor=actor, form=form)
 
 

@@ -1,10 +1,17 @@
 """M3 online fever clinic: triage, a live queue with honest waits, doctors' desk, chat, outcomes.
 
-Modules: rules (vocabulary, timings), triage (form, severity), queue (join, leave, duty, call next, presence),
-board (positions, wait estimates, doctors' queue), consult (chat, outcome, records), stats (admin figures),
-clinics (offline fever clinics), referral (QR code).
+Modules: rules (vocabulary, timings), triage (form, severity), queue (join, leave, duty, presence), calling
+("call next"), board (positions, wait estimates, doctors' queue), consult (chat, outcome, records), stats (admin
+figures), clinics (offline fever clinics), referral (QR code), events (typed events), demo (demo data).
 """
 
-from services.clinic.common import CLINIC_CHAT, CLINIC_CONSULT, CLINIC_QUEUE
+from services.clinic.events import (
+    CHAT_POSTED,
+    CONSULT_CHANGED,
+    QUEUE_CHANGED,
+    ChatPosted,
+    ConsultChanged,
+    QueueChanged,
+)
 
-__all__ = ['CLINIC_CHAT', 'CLINIC_CONSULT', 'CLINIC_QUEUE']
+__all__ = ['CHAT_POSTED', 'CONSULT_CHANGED', 'QUEUE_CHANGED', 'ChatPosted', 'ConsultChanged', 'QueueChanged']

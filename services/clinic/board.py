@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from models.accounts import Person, Role
-from models.clinic import ClinicConsultation, ClinicDuty, ConsultPublic, ConsultStatus
+from models.clinic import ClinicConsultation, ClinicConsultationPublic, ClinicDuty, ConsultStatus
 from models.common import utcnow
 from services.access import Actor, require_role
 from services.clinic import rules
@@ -21,6 +21,8 @@ P = Person.__table__  # type: ignore[attr-defined]
 
 @dataclass(frozen=True)
 class WaitEstimate:
+    """Patients ahead of one and the wait range in minutes (0–0 when no doctor is on duty)."""
+
     ahead: int
     low_minutes: int
     high_minutes: int
@@ -37,6 +39,7 @@ class QueueSnapshot:
 
     @property
     def waiting(self) -> int:
+        """How many are waiting."""
         return len(self.positions)
 
     def estimate(self, consultation_id: int) -> WaitEstimate | None:
@@ -95,7 +98,7 @@ def queue_snapshot(session: Session, *, now: datetime | None = None) -> QueueSna
 DESK_LIMIT = 50  # the desk lists the first 50 (the count above it is the whole queue)
 
 
-def doctor_queue(session: Session, *, actor: Actor, limit: int = DESK_LIMIT) -> list[ConsultPublic]:
+def doctor_queue(session: Session, *, actor: Actor, limit: int = DESK_LIMIT) -> list[ClinicConsultationPublic]:
     """The waiting patients in the order "call next" takes them (red flags first), with triage summaries."""
     require_role(actor, Role.doctor)
     rows = session.execute(

@@ -12,12 +12,13 @@ from sqlmodel import Session
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from models.accounts import Person, Role
-from models.clinic import ClinicConsultation, ClinicDuty, ConsultPublic, ConsultStatus
+from models.clinic import ClinicConsultation, ClinicConsultationPublic, ClinicDuty, ConsultStatus
 from models.common import utcnow
 from services import db
 from services.access import Actor, require_role
 from services.clinic import rules
-from services.clinic.common import CLINIC_CONSULT, CLINIC_QUEUE, public_of
+from services.clinic.common import public_of
+from services.clinic.events import CONSULT_CHANGED, QUEUE_CHANGED, ConsultChanged, QueueChanged
 from services.errors import N_, DomainError
 from services.events import bus
 
@@ -46,7 +47,7 @@ TAKEN = (select(T, P.c.real_name.label('patient_name'), P.c.district.label('pati
          .join(P, P.c.id == T.c.person_id).where(T.c.id == bindparam('cid')))  # fmt: skip
 
 
-def call_next(session: Session, *, actor: Actor, now: datetime | None = None) -> ConsultPublic | None:
+def call_next(session: Session, *, actor: Actor, now: datetime | None = None) -> ClinicConsultationPublic | None:
     """Give the first present waiting patient to this doctor, atomically; None when nobody is waiting."""
     now = now or utcnow()
     require_role(actor, Role.doctor)
@@ -61,6 +62,6 @@ def call_next(session: Session, *, actor: Actor, now: datetime | None = None) ->
     if candidate is None:
         return None
     row = session.execute(TAKEN, {'cid': candidate}).one()
-    bus.stage(session, CLINIC_QUEUE, None, reason='called', consultation_id=candidate)
-    bus.stage(session, CLINIC_CONSULT, str(candidate), reason='called', status=IN_CONSULT)
+    bus.stage(session, QUEUE_CHANGED, QueueChanged(reason='called', consultation_id=candidate))
+    bus.stage(session, CONSULT_CHANGED, ConsultChanged(reason='called', status=ConsultStatus.in_consult), key=candidate)
     return public_of(row, row.patient_name, row.patient_district, actor.label)  # type: ignore[arg-type]

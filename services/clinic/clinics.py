@@ -7,6 +7,8 @@ from services.errors import N_, DomainError
 
 @dataclass(frozen=True)
 class FeverClinic:
+    """An offline fever clinic, with the districts for which it is the nearest."""
+
     code: str
     name_zh: str
     name_en: str

@@ -1,4 +1,4 @@
-"""Shared by the clinic services: event names, access checks, and the public form of a consultation."""
+"""Shared by the clinic services: access checks, the city's date, and the public form of a consultation."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -6,15 +6,11 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from models.accounts import Account, Person, Role
-from models.clinic import ClinicConsultation, ConsultPublic, ConsultStatus, Outcome
+from models.clinic import ClinicConsultation, ClinicConsultationPublic, ConsultStatus, Outcome
 from services.access import Actor, person_for, require_role
 from services.city import current_city
 from services.errors import N_, Forbidden, NotFound
 from services.validation import mask_name
-
-CLINIC_QUEUE = 'clinic.queue'  # the queue changed (no key): data reason, consultation_id
-CLINIC_CONSULT = 'clinic.consult'  # one consultation changed (key = its id): data reason, status
-CLINIC_CHAT = 'clinic.chat'  # a chat message (key = consultation id): data message
 
 
 def split(value: str) -> list[str]:
@@ -27,7 +23,7 @@ def local_time(now: datetime) -> datetime:
     return now.astimezone(ZoneInfo(current_city().timezone))
 
 
-def to_public(session: Session, row: ClinicConsultation) -> ConsultPublic:
+def to_public(session: Session, row: ClinicConsultation) -> ClinicConsultationPublic:
     """A consultation with the patient's and the doctor's names filled in."""
     person = session.get(Person, row.person_id)
     doctor = session.get(Account, row.doctor_account_id) if row.doctor_account_id else None
@@ -36,10 +32,10 @@ def to_public(session: Session, row: ClinicConsultation) -> ConsultPublic:
                      (doctor.display_name or doctor.username or '') if doctor else '')  # fmt: skip
 
 
-def public_of(row: ClinicConsultation, patient_name: str, district: str, doctor_name: str) -> ConsultPublic:
+def public_of(row: ClinicConsultation, patient_name: str, district: str, doctor_name: str) -> ClinicConsultationPublic:
     """A consultation with names already at hand (no further queries)."""
     assert row.id is not None
-    return ConsultPublic(
+    return ClinicConsultationPublic(
         id=row.id, person_id=row.person_id, patient_name=patient_name, patient_masked=mask_name(patient_name),
         patient_district=district,
         status=ConsultStatus(row.status), temperature=row.temperature, symptoms=split(row.symptoms),

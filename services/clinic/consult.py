@@ -6,19 +6,27 @@ from sqlalchemy import func, or_, select, update
 from sqlmodel import Session
 
 from models.accounts import Account, Person, Role
-from models.clinic import OPEN_STATUSES, ClinicConsultation, ClinicMessage, ConsultPublic, ConsultStatus, MessagePublic
+from models.clinic import (
+    OPEN_STATUSES,
+    ClinicConsultation,
+    ClinicConsultationPublic,
+    ClinicMessage,
+    ClinicMessagePublic,
+    ConsultStatus,
+)
 from models.common import new_token, utcnow
 from services import audit
 from services.access import Actor, person_for, require_role
 from services.clinic import rules
 from services.clinic.clinics import clinic
-from services.clinic.common import (
-    CLINIC_CHAT,
-    CLINIC_CONSULT,
-    CLINIC_QUEUE,
-    doctor_consult,
-    resident_consult,
-    to_public,
+from services.clinic.common import doctor_consult, resident_consult, to_public
+from services.clinic.events import (
+    CHAT_POSTED,
+    CONSULT_CHANGED,
+    QUEUE_CHANGED,
+    ChatPosted,
+    ConsultChanged,
+    QueueChanged,
 )
 from services.errors import N_, DomainError
 from services.events import bus
@@ -31,12 +39,12 @@ A = Account.__table__  # type: ignore[attr-defined]
 P = Person.__table__  # type: ignore[attr-defined]
 
 
-def consultation(session: Session, *, actor: Actor, consultation_id: int) -> ConsultPublic:
+def consultation(session: Session, *, actor: Actor, consultation_id: int) -> ClinicConsultationPublic:
     """One consultation as its resident sees it."""
     return to_public(session, resident_consult(session, actor, consultation_id))
 
 
-def doctor_view(session: Session, *, actor: Actor, consultation_id: int) -> ConsultPublic:
+def doctor_view(session: Session, *, actor: Actor, consultation_id: int) -> ClinicConsultationPublic:
     """One consultation as a doctor sees it (the read is audited)."""
     row = doctor_consult(session, actor, consultation_id)
     audit.record(session, actor_id=actor.account_id, actor_label=actor.label, action='clinic.read',
@@ -50,14 +58,14 @@ def _participant(session: Session, actor: Actor, consultation_id: int) -> Clinic
     return doctor_consult(session, actor, consultation_id, own=True)
 
 
-def _message_public(row: ClinicMessage, sender: str) -> MessagePublic:
+def _message_public(row: ClinicMessage, sender: str) -> ClinicMessagePublic:
     assert row.id is not None
-    return MessagePublic(id=row.id, consultation_id=row.consultation_id, from_doctor=row.from_doctor,
+    return ClinicMessagePublic(id=row.id, consultation_id=row.consultation_id, from_doctor=row.from_doctor,
                          sender_name=sender, body=row.body, at=row.at)  # fmt: skip
 
 
 def send_message(session: Session, *, actor: Actor, consultation_id: int, body: str,
-                 now: datetime | None = None) -> MessagePublic:  # fmt: skip
+                 now: datetime | None = None) -> ClinicMessagePublic:  # fmt: skip
     """A chat message from the resident or the assigned doctor, during the consultation only."""
     now = now or utcnow()
     row = _participant(session, actor, consultation_id)
@@ -74,11 +82,11 @@ def send_message(session: Session, *, actor: Actor, consultation_id: int, body: 
     session.add(message)
     session.flush()
     public = _message_public(message, actor.label)
-    bus.stage(session, CLINIC_CHAT, str(row.id), message=public.model_dump(mode='json'))
+    bus.stage(session, CHAT_POSTED, ChatPosted(message=public), key=row.id)
     return public
 
 
-def messages(session: Session, *, actor: Actor, consultation_id: int) -> list[MessagePublic]:
+def messages(session: Session, *, actor: Actor, consultation_id: int) -> list[ClinicMessagePublic]:
     """The chat of one consultation, in the order it was sent."""
     row = (
         _participant(session, actor, consultation_id)
@@ -95,7 +103,7 @@ def messages(session: Session, *, actor: Actor, consultation_id: int) -> list[Me
 
 
 def finish(session: Session, *, actor: Actor, consultation_id: int, outcome: str, advice: str,
-           clinic_code: str = '', now: datetime | None = None) -> ConsultPublic:  # fmt: skip
+           clinic_code: str = '', now: datetime | None = None) -> ClinicConsultationPublic:  # fmt: skip
     """The doctor ends the consultation with an outcome and advice; the health code follows in the same commit."""
     now = now or utcnow()
     row = doctor_consult(session, actor, consultation_id, own=True)
@@ -114,12 +122,12 @@ def finish(session: Session, *, actor: Actor, consultation_id: int, outcome: str
     audit.record(session, actor_id=actor.account_id, actor_label=actor.label, action='clinic.outcome',
                  target=f'consultation:{row.id}', detail=outcome)  # fmt: skip
     session.refresh(row)
-    bus.stage(session, CLINIC_CONSULT, str(row.id), reason='done', status=row.status)
-    bus.stage(session, CLINIC_QUEUE, None, reason='done', consultation_id=row.id)
+    bus.stage(session, CONSULT_CHANGED, ConsultChanged(reason='done', status=ConsultStatus(row.status)), key=row.id)
+    bus.stage(session, QUEUE_CHANGED, QueueChanged(reason='done', consultation_id=row.id))
     return to_public(session, row)
 
 
-def doctor_current(session: Session, *, actor: Actor) -> ConsultPublic | None:
+def doctor_current(session: Session, *, actor: Actor) -> ClinicConsultationPublic | None:
     """The consultation this doctor has in progress, if any."""
     require_role(actor, Role.doctor)
     row = (
@@ -140,7 +148,7 @@ def _household_filter(actor: Actor) -> object:
                T.c.person_id.in_(managed))  # fmt: skip
 
 
-def my_consultations(session: Session, *, actor: Actor, limit: int = 50) -> list[ConsultPublic]:
+def my_consultations(session: Session, *, actor: Actor, limit: int = 50) -> list[ClinicConsultationPublic]:
     """ "My consultations": the resident's and their family members', newest first."""
     require_role(actor, Role.resident)
     rows = session.execute(select(ClinicConsultation).where(_household_filter(actor))  # type: ignore[arg-type]
@@ -148,7 +156,7 @@ def my_consultations(session: Session, *, actor: Actor, limit: int = 50) -> list
     return [to_public(session, r) for r in rows]
 
 
-def open_consultations(session: Session, *, actor: Actor) -> list[ConsultPublic]:
+def open_consultations(session: Session, *, actor: Actor) -> list[ClinicConsultationPublic]:
     """Consultations of the household that are waiting or in progress."""
     require_role(actor, Role.resident)
     rows = session.execute(select(ClinicConsultation).where(_household_filter(actor),  # type: ignore[arg-type]
@@ -157,7 +165,7 @@ def open_consultations(session: Session, *, actor: Actor) -> list[ConsultPublic]
     return [to_public(session, r) for r in rows]
 
 
-def previous(session: Session, *, actor: Actor, person_id: int, before_id: int) -> list[ConsultPublic]:
+def previous(session: Session, *, actor: Actor, person_id: int, before_id: int) -> list[ClinicConsultationPublic]:
     """A patient's earlier finished consultations, for the doctor (newest first)."""
     require_role(actor, Role.doctor)
     rows = session.execute(select(ClinicConsultation).where(

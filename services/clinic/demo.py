@@ -4,11 +4,16 @@ the doctors' previous consultations and the admin figures are not empty. Idempot
 
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlalchemy import select
+from sqlmodel import Session
 
 from models.accounts import Account, Person
 from models.clinic import ClinicConsultation, ClinicMessage, ConsultStatus
 from models.common import new_token, utcnow
+
+A = Account.__table__  # type: ignore[attr-defined]
+P = Person.__table__  # type: ignore[attr-defined]
+C = ClinicConsultation.__table__  # type: ignore[attr-defined]
 
 # (resident phone or None for the managed father, hours ago, wait minutes, length minutes, doctor, outcome, advice)
 PAST = [
@@ -25,14 +30,15 @@ ABANDONED = [('13800000001', 5.5, ConsultStatus.left), ('13800000002', 2.5, Cons
 
 def seed(session: Session) -> None:
     """Add the demo consultations once (nothing when any consultation exists)."""
-    if session.exec(select(ClinicConsultation.id)).first() is not None:
+    if session.execute(select(C.c.id).limit(1)).first() is not None:
         return
-    doctors = {a.username: a for a in session.exec(select(Account).where(Account.username.in_(['doctor1', 'doctor2'])))}  # type: ignore[union-attr]
-    residents = {a.phone: a for a in session.exec(select(Account).where(Account.phone.is_not(None)))}  # type: ignore[union-attr]
+    accounts = session.execute(select(Account).where(A.c.username.in_(['doctor1', 'doctor2']))).scalars()
+    doctors = {a.username: a for a in accounts}
+    residents = {a.phone: a for a in session.execute(select(Account).where(A.c.phone.is_not(None))).scalars()}
     if len(doctors) < 2 or not residents:
         return
-    people = {p.account_id: p for p in session.exec(select(Person).where(Person.account_id.is_not(None)))}  # type: ignore[union-attr]
-    father = session.exec(select(Person).where(Person.managed_by_account_id.is_not(None))).first()  # type: ignore[union-attr]
+    people = {p.account_id: p for p in session.execute(select(Person).where(P.c.account_id.is_not(None))).scalars()}
+    father = session.execute(select(Person).where(P.c.managed_by_account_id.is_not(None))).scalars().first()
     now = utcnow()
     for phone, hours, wait, length, doctor, outcome, advice in PAST:
         account = residents.get(phone) if phone else None

@@ -1,18 +1,27 @@
 """The waiting room: join (triage), leave, doctors on duty, "call next" (one patient, one doctor), presence."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlmodel import Session
 
 from models.accounts import Person, Role
-from models.clinic import OPEN_STATUSES, ClinicConsultation, ClinicDuty, ConsultPublic, ConsultStatus, TriageForm
+from models.clinic import (
+    OPEN_STATUSES,
+    ClinicConsultation,
+    ClinicConsultationCreate,
+    ClinicConsultationPublic,
+    ClinicDuty,
+    ConsultStatus,
+)
 from models.common import utcnow
 from services import audit
 from services.access import Actor, person_for, require_role
 from services.clinic import rules
 from services.clinic.calling import call_next as call_next  # the one place it lives; kept importable here
-from services.clinic.common import CLINIC_CONSULT, CLINIC_QUEUE, local_time, resident_consult, to_public
+from services.clinic.common import local_time, resident_consult, to_public
+from services.clinic.events import CONSULT_CHANGED, QUEUE_CHANGED, ConsultChanged, QueueChanged
 from services.clinic.triage import age_on, severity, validate
 from services.errors import N_, DomainError
 from services.events import bus
@@ -23,8 +32,8 @@ D = ClinicDuty.__table__  # type: ignore[attr-defined]
 WAITING = ConsultStatus.waiting.value
 
 
-def start_consultation(session: Session, *, actor: Actor, form: TriageForm, now: datetime | None = None
-                       ) -> ConsultPublic:  # fmt: skip
+def start_consultation(session: Session, *, actor: Actor, form: ClinicConsultationCreate, now: datetime | None = None
+                       ) -> ClinicConsultationPublic:  # fmt: skip
     """A resident starts a fever consultation for themselves or a managed family member."""
     now = now or utcnow()
     require_role(actor, Role.resident)
@@ -55,12 +64,14 @@ def start_consultation(session: Session, *, actor: Actor, form: TriageForm, now:
     session.flush()
     audit.record(session, actor_id=actor.account_id, actor_label=actor.label, action='clinic.started',
                  target=f'consultation:{row.id}', detail='red flag' if triage.has_red_flag else '')  # fmt: skip
-    bus.stage(session, CLINIC_QUEUE, None, reason='red_flag' if triage.has_red_flag else 'joined',
-              consultation_id=row.id, severity=score)  # fmt: skip
+    bus.stage(session, QUEUE_CHANGED, QueueChanged(reason='red_flag' if triage.has_red_flag else 'joined',
+                                                   consultation_id=row.id, severity=score))  # fmt: skip
     return to_public(session, row)
 
 
-def leave_queue(session: Session, *, actor: Actor, consultation_id: int, now: datetime | None = None) -> ConsultPublic:
+def leave_queue(
+    session: Session, *, actor: Actor, consultation_id: int, now: datetime | None = None
+) -> ClinicConsultationPublic:
     """The resident leaves the queue (only while still waiting)."""
     now = now or utcnow()
     row = resident_consult(session, actor, consultation_id)
@@ -69,8 +80,8 @@ def leave_queue(session: Session, *, actor: Actor, consultation_id: int, now: da
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise DomainError(N_('This consultation is no longer waiting in the queue.'))
     session.refresh(row)
-    bus.stage(session, CLINIC_QUEUE, None, reason='left', consultation_id=row.id)
-    bus.stage(session, CLINIC_CONSULT, str(row.id), reason='left', status=row.status)
+    bus.stage(session, QUEUE_CHANGED, QueueChanged(reason='left', consultation_id=row.id))
+    bus.stage(session, CONSULT_CHANGED, ConsultChanged(reason='left', status=ConsultStatus(row.status)), key=row.id)
     return to_public(session, row)
 
 
@@ -86,7 +97,7 @@ def set_duty(session: Session, *, actor: Actor, on_duty: bool, now: datetime | N
     duty.on_duty = on_duty
     duty.last_seen_at = now
     session.add(duty)
-    bus.stage(session, CLINIC_QUEUE, None, reason='duty', consultation_id=None)
+    bus.stage(session, QUEUE_CHANGED, QueueChanged(reason='duty'))
     return on_duty
 
 
@@ -107,7 +118,9 @@ def heartbeat(session: Session, *, consultation_ids: list[int], doctor_ids: list
         session.execute(update(duty).where(duty.c.account_id.in_(doctor_ids)).values(last_seen_at=now))
 
 
-def rejoin(session: Session, *, actor: Actor, consultation_id: int, now: datetime | None = None) -> ConsultPublic:
+def rejoin(
+    session: Session, *, actor: Actor, consultation_id: int, now: datetime | None = None
+) -> ClinicConsultationPublic:
     """The resident's page is back: within the grace they keep their place; after it they are dropped."""
     now = now or utcnow()
     row = resident_consult(session, actor, consultation_id)
@@ -120,7 +133,7 @@ def rejoin(session: Session, *, actor: Actor, consultation_id: int, now: datetim
     return to_public(session, row)
 
 
-def needs_rejoin(consult: ConsultPublic, *, now: datetime | None = None) -> bool:
+def needs_rejoin(consult: ClinicConsultationPublic, *, now: datetime | None = None) -> bool:
     """Whether a page opening this consultation must mark it present (or drop it): waiting and not seen lately.
     Pages seen recently skip the write; the app timer keeps marking open pages present."""
     now = now or utcnow()
@@ -134,9 +147,10 @@ def _drop(session: Session, ids: list[int], now: datetime) -> list[int]:
                              .values(status=ConsultStatus.dropped.value, ended_at=now).returning(T.c.id))  # fmt: skip
     dropped = sorted(result.scalars().all())
     for consultation_id in dropped:
-        bus.stage(session, CLINIC_CONSULT, str(consultation_id), reason='dropped', status=ConsultStatus.dropped.value)
+        bus.stage(session, CONSULT_CHANGED, ConsultChanged(reason='dropped', status=ConsultStatus.dropped),
+                  key=consultation_id)  # fmt: skip
     if dropped:
-        bus.stage(session, CLINIC_QUEUE, None, reason='dropped', consultation_id=None, ids=dropped)
+        bus.stage(session, QUEUE_CHANGED, QueueChanged(reason='dropped', ids=tuple(dropped)))
     return dropped
 
 
@@ -152,16 +166,18 @@ def sweep(session: Session, *, now: datetime | None = None) -> dict[str, list[in
     due = session.execute(update(T).where(T.c.status == WAITING, T.c.ask_pending.is_(False), T.c.next_check_at <= now)
                           .values(ask_pending=True).returning(T.c.id)).scalars().all()  # fmt: skip
     for consultation_id in due:
-        bus.stage(session, CLINIC_CONSULT, str(consultation_id), reason='ask', status=WAITING)
+        bus.stage(
+            session, CONSULT_CHANGED, ConsultChanged(reason='ask', status=ConsultStatus.waiting), key=consultation_id
+        )
     return {'dropped': dropped, 'asked': sorted(due)}
 
 
 def answer_worse(session: Session, *, actor: Actor, consultation_id: int, worse: bool,
-                 now: datetime | None = None) -> ConsultPublic:  # fmt: skip
+                 now: datetime | None = None) -> ClinicConsultationPublic:  # fmt: skip
     """The resident answers "are your symptoms worse?"; worse moves them up the queue."""
     now = now or utcnow()
     row = resident_consult(session, actor, consultation_id)
-    values: dict = {'ask_pending': False, 'next_check_at': now + rules.WORSE_INTERVAL}
+    values: dict[str, Any] = {'ask_pending': False, 'next_check_at': now + rules.WORSE_INTERVAL}
     if worse:
         # Guarded by ask_pending below, so values computed here are applied at most once.
         values |= {
@@ -175,6 +191,6 @@ def answer_worse(session: Session, *, actor: Actor, consultation_id: int, worse:
         raise DomainError(N_('This question has been answered already.'))
     session.refresh(row)
     if worse:
-        bus.stage(session, CLINIC_QUEUE, None, reason='worse', consultation_id=row.id)
-    bus.stage(session, CLINIC_CONSULT, str(row.id), reason='answered', status=row.status)
+        bus.stage(session, QUEUE_CHANGED, QueueChanged(reason='worse', consultation_id=row.id))
+    bus.stage(session, CONSULT_CHANGED, ConsultChanged(reason='answered', status=ConsultStatus(row.status)), key=row.id)
     return to_public(session, row)

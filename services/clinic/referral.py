@@ -6,11 +6,11 @@ import io
 import qrcode
 import qrcode.image.svg
 
-from models.clinic import ConsultPublic
+from models.clinic import ClinicConsultationPublic
 from services.clinic.clinics import clinic
 
 
-def referral_text(consult: ConsultPublic) -> str:
+def referral_text(consult: ClinicConsultationPublic) -> str:
     """The triage summary the QR code carries (codes, not prose: any clinic system can read it)."""
     target = clinic(consult.clinic_code)
     lines = [
@@ -29,7 +29,7 @@ def referral_text(consult: ConsultPublic) -> str:
     return '\n'.join(lines)
 
 
-def referral_qr_data_url(consult: ConsultPublic) -> str:
+def referral_qr_data_url(consult: ClinicConsultationPublic) -> str:
     """The QR code as an SVG data URL (shown with an image element, so no markup is injected into the page)."""
     image = qrcode.make(referral_text(consult), image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
     buffer = io.BytesIO()

@@ -20,6 +20,8 @@ A = Account.__table__  # type: ignore[attr-defined]
 
 @dataclass(frozen=True)
 class DoctorRate:
+    """One doctor's finished consultations over the period, and per hour."""
+
     name: str
     consultations: int
     per_hour: float
@@ -27,6 +29,8 @@ class DoctorRate:
 
 @dataclass(frozen=True)
 class ClinicStats:
+    """The admin's figures over the last `hours`."""
+
     waiting: int
     doctors_on_duty: int
     median_wait_minutes: float | None

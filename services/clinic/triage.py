@@ -4,7 +4,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from models.clinic import TriageForm
+from models.clinic import ClinicConsultationCreate
 from services.clinic import rules
 from services.errors import N_, DomainError
 from services.validation import clean_text
@@ -26,6 +26,7 @@ class Triage:
 
     @property
     def has_red_flag(self) -> bool:
+        """Whether any danger sign was given."""
         return bool(self.red_flags)
 
 
@@ -36,7 +37,7 @@ def _codes(values: list[str], allowed: dict[str, str]) -> tuple[str, ...]:
     return tuple(code for code in allowed if code in values)  # stable order, no duplicates
 
 
-def validate(form: TriageForm, *, today: date) -> Triage:
+def validate(form: ClinicConsultationCreate, *, today: date) -> Triage:
     """Check every answer; any red flag (or oxygen saturation below 94 %) is recorded as such."""
     temperature = form.temperature
     if temperature is None or (isinstance(temperature, float) and math.isnan(temperature)):

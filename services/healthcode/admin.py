@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from models.accounts import Person, Role
 from models.common import utcnow
-from models.healthcode import Checkpoint, ColourChange, HealthRecord, PassRecord
+from models.healthcode import Checkpoint, ColourChange, ColourChangePublic, HealthRecord, PassRecord
 from services import audit
 from services.access import Actor, require_role
 from services.errors import N_, DomainError, NotFound
@@ -25,25 +25,14 @@ MAX_PEOPLE = 2000
 
 @dataclass(frozen=True)
 class PersonRow:
+    """A person as an admin sees them (masked), with the contact time and place when traced."""
+
     person_id: int
     masked_name: str
     masked_id_number: str
     contact_at: datetime | None = None
     checkpoint_zh: str = ''
     checkpoint_en: str = ''
-
-
-@dataclass(frozen=True)
-class ChangeView:
-    id: int
-    kind: str
-    count: int
-    colour: str
-    reason: str
-    status: str
-    requested_by: str
-    requested_by_account_id: int
-    requested_at: datetime
 
 
 def _row(person: Person, **extra: object) -> PersonRow:
@@ -70,7 +59,7 @@ def find_people(session: Session, *, actor: Actor, id_numbers: str) -> list[Pers
 
 def request_change(session: Session, *, actor: Actor, kind: str, person_ids: list[int], reason: str,
                    colour: str = '', at: datetime | None = None, until: datetime | None = None,
-                   contact_times: dict[int, datetime] | None = None) -> ChangeView:  # fmt: skip
+                   contact_times: dict[int, datetime] | None = None) -> ColourChangePublic:  # fmt: skip
     """Mark close contacts (kind 'close_contact') or set a colour ('set_colour'); applied at once for up to 10
     people, otherwise it waits for a second admin."""
     require_role(actor, Role.admin)
@@ -138,7 +127,7 @@ def _pending(session: Session, change_id: int) -> ColourChange:
     return change
 
 
-def approve_change(session: Session, *, actor: Actor, change_id: int) -> ChangeView:
+def approve_change(session: Session, *, actor: Actor, change_id: int) -> ColourChangePublic:
     """A second admin approves a change that touches more than 10 people; it is applied now."""
     require_role(actor, Role.admin)
     change = _pending(session, change_id)
@@ -150,7 +139,7 @@ def approve_change(session: Session, *, actor: Actor, change_id: int) -> ChangeV
     return _change_view(change)
 
 
-def reject_change(session: Session, *, actor: Actor, change_id: int) -> ChangeView:
+def reject_change(session: Session, *, actor: Actor, change_id: int) -> ColourChangePublic:
     """Turn down a pending change (the requester may withdraw their own)."""
     require_role(actor, Role.admin)
     change = _pending(session, change_id)
@@ -161,15 +150,16 @@ def reject_change(session: Session, *, actor: Actor, change_id: int) -> ChangeVi
     return _change_view(change)
 
 
-def _change_view(change: ColourChange) -> ChangeView:
+def _change_view(change: ColourChange) -> ColourChangePublic:
     assert change.id is not None
-    return ChangeView(id=change.id, kind=change.kind, count=len(change.person_ids.split(',')), colour=change.colour,
-                      reason=change.reason, status=change.status, requested_by=change.requested_by_label,
-                      requested_by_account_id=change.requested_by_account_id,
-                      requested_at=change.requested_at)  # fmt: skip
+    return ColourChangePublic(id=change.id, kind=change.kind, count=len(change.person_ids.split(',')),
+                              colour=change.colour, reason=change.reason, status=change.status,
+                              requested_by=change.requested_by_label,
+                              requested_by_account_id=change.requested_by_account_id,
+                              requested_at=change.requested_at)  # fmt: skip
 
 
-def changes(session: Session, *, actor: Actor, limit: int = 30) -> list[ChangeView]:
+def changes(session: Session, *, actor: Actor, limit: int = 30) -> list[ColourChangePublic]:
     """Pending changes first, then the latest decided ones."""
     require_role(actor, Role.admin)
     rows = session.exec(select(ColourChange).order_by(col(ColourChange.status) != 'pending',

@@ -9,31 +9,21 @@ from sqlmodel import Session, col, delete, func, select
 
 from models.accounts import Person, Role
 from models.common import utcnow
-from models.healthcode import Checkpoint, PassRecord
+from models.healthcode import Checkpoint, CheckpointPublic, PassRecord, PassRecordPublic
 from services import audit
 from services.access import Actor, person_for, require_role
 from services.errors import N_, DomainError, NotFound
 from services.events import bus
 from services.healthcode import codes, keys
+from services.healthcode.events import PASS_RECORDED, PassRecorded
 from services.healthcode.records import current_colour, record_temperature
 from services.healthcode.rules import GREEN, is_fever
 from services.healthcode.tokens import PREFIX, Claims, TokenError, verify
 from services.settings import settings
 from services.validation import mask_name
 
-PASSED = 'healthcode.pass'
 MODES = ('scan_temperature', 'show_code')
 POSTER_DAYS = 366
-
-
-@dataclass(frozen=True)
-class CheckpointView:
-    id: int
-    name_zh: str
-    name_en: str
-    kind: str
-    district: str
-    mode: str
 
 
 @dataclass
@@ -48,20 +38,18 @@ class Verdict:
     temperature: float | None = None
 
 
-def _view(row: Checkpoint) -> CheckpointView:
-    assert row.id is not None
-    return CheckpointView(id=row.id, name_zh=row.name_zh, name_en=row.name_en, kind=row.kind, district=row.district,
-                          mode=row.mode)  # fmt: skip
+def _view(row: Checkpoint) -> CheckpointPublic:
+    return CheckpointPublic.model_validate(row, from_attributes=True)
 
 
-def list_checkpoints(session: Session) -> list[CheckpointView]:
+def list_checkpoints(session: Session) -> list[CheckpointPublic]:
     """Active checkpoints, by id."""
     return [
         _view(r) for r in session.exec(select(Checkpoint).where(col(Checkpoint.active)).order_by(col(Checkpoint.id)))
     ]
 
 
-def get_checkpoint(session: Session, *, checkpoint_id: int) -> CheckpointView:
+def get_checkpoint(session: Session, *, checkpoint_id: int) -> CheckpointPublic:
     """One active checkpoint."""
     row = session.get(Checkpoint, checkpoint_id)
     if row is None or not row.active:
@@ -69,7 +57,7 @@ def get_checkpoint(session: Session, *, checkpoint_id: int) -> CheckpointView:
     return _view(row)
 
 
-def set_mode(session: Session, *, actor: Actor, checkpoint_id: int, mode: str) -> CheckpointView:
+def set_mode(session: Session, *, actor: Actor, checkpoint_id: int, mode: str) -> CheckpointPublic:
     """Switch a checkpoint between 'scan + temperature' and 'show code'."""
     require_role(actor, Role.admin)
     if mode not in MODES:
@@ -104,7 +92,7 @@ def _record(session: Session, *, checkpoint_id: int, person: Person, result: str
     session.add(PassRecord(checkpoint_id=checkpoint_id, person_id=person.id, result=result, colour=colour,
                            temperature=temperature, method=method,
                            staff_account_id=actor.account_id if actor else None))  # fmt: skip
-    bus.stage(session, PASSED, str(checkpoint_id), result=result)
+    bus.stage(session, PASS_RECORDED, PassRecorded(checkpoint_id=checkpoint_id, result=result), key=checkpoint_id)
 
 
 def scan(session: Session, *, actor: Actor, checkpoint_id: int, text: str, temperature: str = '') -> Verdict:
@@ -174,23 +162,13 @@ def show_code_pass(session: Session, *, actor: Actor, person_id: int, poster: st
                    params={'checkpoint_zh': checkpoint.name_zh, 'checkpoint_en': checkpoint.name_en})  # fmt: skip
 
 
-@dataclass(frozen=True)
-class PassView:
-    at: datetime
-    checkpoint_zh: str
-    checkpoint_en: str
-    result: str
-    colour: str
-    temperature: float | None
-
-
-def my_passes(session: Session, *, actor: Actor, person_id: int, limit: int = 20) -> list[PassView]:
+def my_passes(session: Session, *, actor: Actor, person_id: int, limit: int = 20) -> list[PassRecordPublic]:
     """Where this person's code was checked, newest first."""
     person = person_for(session, actor, person_id)
     query = (select(PassRecord, Checkpoint).join(Checkpoint, col(Checkpoint.id) == PassRecord.checkpoint_id)
              .where(PassRecord.person_id == person.id).order_by(col(PassRecord.at).desc()).limit(limit))  # fmt: skip
-    return [PassView(at=p.at, checkpoint_zh=c.name_zh, checkpoint_en=c.name_en, result=p.result, colour=p.colour,
-                     temperature=p.temperature) for p, c in session.exec(query)]  # fmt: skip
+    return [PassRecordPublic(at=p.at, checkpoint_zh=c.name_zh, checkpoint_en=c.name_en, result=p.result,
+                             colour=p.colour, temperature=p.temperature) for p, c in session.exec(query)]  # fmt: skip
 
 
 def hourly_counts(session: Session, *, checkpoint_id: int, hours: int = 4) -> list[tuple[datetime, int, int]]:
@@ -213,7 +191,7 @@ def purge_passes(session: Session, *, days: int | None = None, now: datetime | N
     cutoff = (now or utcnow()) - timedelta(days=keep)
     count = session.exec(select(func.count()).select_from(PassRecord).where(col(PassRecord.at) < cutoff)).one()
     if count:
-        session.exec(delete(PassRecord).where(col(PassRecord.at) < cutoff))  # type: ignore[call-overload]
+        session.exec(delete(PassRecord).where(col(PassRecord.at) < cutoff))
     detail = f'{count} pass records older than {keep} days (before {cutoff:%Y-%m-%d %H:%M} UTC)'
     audit.record(session, actor_id=None, actor_label='system', action='healthcode.passes_purged', detail=detail)
     return int(count)

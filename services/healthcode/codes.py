@@ -9,7 +9,7 @@ from sqlmodel import Session, col, delete, select
 
 from models.accounts import Person
 from models.common import utcnow
-from models.healthcode import PaperCode, ShortCode
+from models.healthcode import PaperCode, PaperCodePublic, ShortCode
 from services import audit
 from services.access import Actor, person_for
 from services.errors import N_, DomainError, NotFound
@@ -46,6 +46,8 @@ class Explanation:
 
 @dataclass(frozen=True)
 class LiveCode:
+    """The live code of one person: the signed token, its colour in force and why."""
+
     person_id: int
     masked_name: str
     relation: str | None
@@ -97,7 +99,7 @@ def new_short_code(session: Session, *, actor: Actor, person_id: int) -> str:
     """A short code (8 characters, 3 minutes) the resident can read out when the camera fails."""
     person = person_for(session, actor, person_id)
     assert person.id is not None
-    session.exec(delete(ShortCode).where(col(ShortCode.expires_at) < utcnow()))  # type: ignore[call-overload]
+    session.exec(delete(ShortCode).where(col(ShortCode.expires_at) < utcnow()))
     code = ''.join(secrets.choice(SHORT_ALPHABET) for _ in range(8))
     session.add(ShortCode(code=code, person_id=person.id, expires_at=utcnow() + SHORT_TTL))
     return code
@@ -117,18 +119,7 @@ def person_for_short_code(session: Session, *, code: str) -> Person:
     return person
 
 
-@dataclass(frozen=True)
-class PaperCodeView:
-    id: int
-    person_id: int
-    masked_name: str
-    token: str
-    issued_at: datetime
-    expires_at: datetime
-    revoked: bool
-
-
-def issue_paper_code(session: Session, *, actor: Actor, person_id: int) -> PaperCodeView:
+def issue_paper_code(session: Session, *, actor: Actor, person_id: int) -> PaperCodePublic:
     """A printable code for a family member without a phone: signed, 30 days, revocable, 'check ID card'."""
     person = person_for(session, actor, person_id)
     assert person.id is not None
@@ -142,8 +133,8 @@ def issue_paper_code(session: Session, *, actor: Actor, person_id: int) -> Paper
     audit.record(session, actor_id=actor.account_id, actor_label=actor.label, action='healthcode.paper_issued',
                  target=f'person:{person.id}', detail=f'paper:{paper.id}')  # fmt: skip
     assert paper.id is not None
-    return PaperCodeView(id=paper.id, person_id=person.id, masked_name=mask_name(person.real_name), token=token,
-                         issued_at=now, expires_at=paper.expires_at, revoked=False)  # fmt: skip
+    return PaperCodePublic(id=paper.id, person_id=person.id, masked_name=mask_name(person.real_name), token=token,
+                           issued_at=now, expires_at=paper.expires_at, revoked=False)  # fmt: skip
 
 
 def revoke_paper_code(session: Session, *, actor: Actor, paper_id: int) -> None:
@@ -160,12 +151,12 @@ def revoke_paper_code(session: Session, *, actor: Actor, paper_id: int) -> None:
                  target=f'person:{paper.person_id}', detail=f'paper:{paper.id}')  # fmt: skip
 
 
-def paper_codes(session: Session, *, actor: Actor, person_id: int) -> list[PaperCodeView]:
+def paper_codes(session: Session, *, actor: Actor, person_id: int) -> list[PaperCodePublic]:
     """The paper codes of one person (newest first), without their tokens."""
     person = person_for(session, actor, person_id)
     rows = session.exec(select(PaperCode).where(PaperCode.person_id == person.id).order_by(col(PaperCode.id).desc()))
-    return [PaperCodeView(id=r.id or 0, person_id=r.person_id, masked_name=mask_name(person.real_name), token='',
-                          issued_at=r.issued_at, expires_at=r.expires_at, revoked=r.revoked_at is not None)
+    return [PaperCodePublic(id=r.id or 0, person_id=r.person_id, masked_name=mask_name(person.real_name),
+                            issued_at=r.issued_at, expires_at=r.expires_at, revoked=r.revoked_at is not None)
             for r in rows]  # fmt: skip
 
 

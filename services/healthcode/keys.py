@@ -20,15 +20,17 @@ from services import audit, db
 from services.access import Actor, require_role
 from services.errors import N_, DomainError, NotFound
 from services.events import DomainEvent, bus
+from services.healthcode.events import KEYS_CHANGED, KeysChanged
 from services.healthcode.tokens import PREFIX, PublicKeyInfo
 
-KEYS_CHANGED = 'healthcode.keys_changed'
 RELOAD_SECONDS = 10.0
 RAW = serialization.Encoding.Raw
 
 
 @dataclass(frozen=True)
 class KeyEntry:
+    """A signing key as this process holds it."""
+
     kid: str
     public: Ed25519PublicKey
     private: Ed25519PrivateKey
@@ -56,7 +58,8 @@ def forget() -> None:
         _ring.loaded = 0.0
 
 
-def _invalidate(_event: DomainEvent) -> None:
+def _invalidate(_event: DomainEvent[KeysChanged]) -> None:
+    # A services-side cache: the next look-up reloads the ring (this process or another rotated or revoked a key).
     _ring.loaded = 0.0
 
 
@@ -78,7 +81,7 @@ def _row(entry: KeyEntry) -> SigningKey:
 
 
 def _load(session: Session) -> None:
-    if bus.handler_count(KEYS_CHANGED) == 0:
+    if not bus.is_subscribed(KEYS_CHANGED, _invalidate):  # (again after a bus reset in tests)
         bus.subscribe(KEYS_CHANGED, _invalidate)
     rows = {row.kid: _entry(row) for row in session.exec(select(SigningKey))}
     with _ring.lock:
@@ -164,7 +167,7 @@ def rotate_key(session: Session, *, actor: Actor) -> str:
     session.add(_row(new))
     audit.record(session, actor_id=actor.account_id, actor_label=actor.label, action='healthcode.key_rotated',
                  target=f'key:{new.kid}')  # fmt: skip
-    bus.stage(session, KEYS_CHANGED, new.kid)
+    bus.stage(session, KEYS_CHANGED, KeysChanged(kid=new.kid), key=new.kid)
     return new.kid
 
 
@@ -186,7 +189,7 @@ def revoke_key(session: Session, *, actor: Actor, kid: str) -> None:
                  target=f'key:{kid}')  # fmt: skip
     with _ring.lock:
         _ring.entries.pop(kid, None)
-    bus.stage(session, KEYS_CHANGED, kid)
+    bus.stage(session, KEYS_CHANGED, KeysChanged(kid=kid, revoked=True), key=kid)
 
 
 def key_set(session: Session) -> dict[str, Any]:

@@ -10,9 +10,9 @@ from models.healthcode import HealthRecord
 from services.access import Actor
 from services.errors import N_, DomainError, NotFound
 from services.events import bus
+from services.healthcode.events import CODE_CHANGED, CodeChanged
 from services.healthcode.rules import Assessment, RecordView, evaluate
 
-CHANGED = 'healthcode.changed'
 CLINIC_OUTCOMES = ('self_care', 'home_isolation', 'offline_clinic', 'suspected')
 SYMPTOMS = ('fever', 'cough', 'fatigue', 'sore_throat', 'loss_of_smell')
 TEMPERATURE_MIN, TEMPERATURE_MAX = 34.0, 43.0
@@ -57,7 +57,7 @@ def colours_of(session: Session, *, person_ids: list[int], now: datetime | None 
 
 
 def append_records(session: Session, records: list[HealthRecord]) -> None:
-    """Add records in the caller's transaction; announce `healthcode.changed` for each person whose colour moved."""
+    """Add records in the caller's transaction; announce CODE_CHANGED for each person whose colour moved."""
     if not records:
         return
     now = utcnow()
@@ -80,9 +80,10 @@ def append_records(session: Session, records: list[HealthRecord]) -> None:
         existing[record.person_id].append(view)
     after = {pid: evaluate(items, now).colour for pid, items in existing.items()}
     notes = {r.person_id: r.note for r in sorted(records, key=lambda r: r.at)}
-    for pid in person_ids:
-        if before[pid] != after[pid]:
-            bus.stage(session, CHANGED, people[pid].subject_id, colour=after[pid], person_id=pid, note=notes[pid])
+    changed = [pid for pid in person_ids if before[pid] != after[pid]]
+    for pid in changed:
+        payload = CodeChanged(colour=after[pid], person_id=pid, note=notes[pid] or '', changed_together=len(changed))
+        bus.stage(session, CODE_CHANGED, payload, key=people[pid].subject_id)
 
 
 def record_clinic_outcome(session: Session, *, person_id: int, outcome: str, consultation_id: int,

@@ -19,6 +19,8 @@ SEVERITY = {GREEN: 0, YELLOW: 1, RED: 2}
 
 @dataclass(frozen=True)
 class Rule:
+    """One published rule: its colour, parameters and texts."""
+
     id: str
     colour: str
     params: dict[str, Any]
@@ -30,6 +32,8 @@ class Rule:
 
 @dataclass(frozen=True)
 class RuleBook:
+    """The rules file: its version, the rules by id, and the raw JSON."""
+
     version: str
     rules: dict[str, Rule]
     raw: str
@@ -63,6 +67,8 @@ class Reason:
 
 @dataclass
 class Assessment:
+    """A colour with every reason in force."""
+
     colour: str = GREEN
     reasons: list[Reason] = field(default_factory=list)
 

@@ -47,6 +47,8 @@ class TokenError(DomainError):
 
 @dataclass(frozen=True)
 class Claims:
+    """What a token says, once parsed."""
+
     kind: str  # 'C' | 'P' | 'K'
     kid: str  # hex, 8 characters
     colour: str
@@ -58,6 +60,8 @@ class Claims:
 
 @dataclass(frozen=True)
 class PublicKeyInfo:
+    """A public key that verifies tokens, and whether it was revoked."""
+
     key: Ed25519PublicKey
     revoked: bool = False
 

@@ -6,24 +6,22 @@ person's quota are changed by UPDATE statements whose WHERE clause carries the c
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
-from sqlalchemy import and_, case, literal, select, update
+from sqlalchemy import Row, select, update
 from sqlmodel import Session
 
 from models.common import utcnow
-from models.reservations import (
-    AllocationMode,
-    ReservationStatus,
-)
+from models.reservations import AllocationMode, ReservationStatus
 from services import db
 from services.access import Actor
 from services.errors import N_, DomainError, Forbidden, NotFound
 from services.events import bus
-from services.reservations import fastpath, passes
-from services.reservations.common import ITEM, PERSON, RES, SLOT, STORE, local_text, person_name
-from services.reservations.policy import RESERVATION_CHANGED, STOCK_CHANGED, window_opens_at
+from services.reservations import fastpath, passes, stock
+from services.reservations.common import BAN, ITEM, PERSON, RES, SLOT, STORE, local_text, person_name
+from services.reservations.events import RESERVATION_CHANGED, ReservationChanged
+from services.reservations.policy import window_opens_at
 from services.reservations.quota import over_quota
 from services.validation import mask_name
 
@@ -39,7 +37,7 @@ class Booked:
     remaining: int
 
 
-def _slot_context(session: Session, slot_id: int) -> Any:
+def _slot_context(session: Session, slot_id: int) -> Row[Any]:
     query = (
         select(
             SLOT.c.store_id,
@@ -64,7 +62,7 @@ def _slot_context(session: Session, slot_id: int) -> Any:
     return row
 
 
-def _rules(ctx: Any, members: dict[int, int], now: datetime) -> None:
+def _rules(ctx: Row[Any] | fastpath.Context, members: dict[int, int], now: datetime) -> None:
     """The refusals that need only the slot's context (a Core row or a fastpath.Context)."""
     for quantity in members.values():
         if not isinstance(quantity, int) or not 1 <= quantity <= ctx.quota:
@@ -99,21 +97,19 @@ def _members_allowed(session: Session, actor: Actor, members: dict[int, int]) ->
             raise Forbidden(N_('You can only book for yourself and family members you manage.'))
 
 
-def _check(session: Session, actor: Actor, slot_id: int, members: dict[int, int], now: datetime) -> Any:
+def check(session: Session, actor: Actor, slot_id: int, members: dict[int, int], now: datetime) -> Row[Any]:
     """Everything that can be refused before stock is touched; returns the slot's context row."""
     _members_allowed(session, actor, members)
     ctx = _slot_context(session, slot_id)
     _rules(ctx, members, now)
-    _check_bans(session, list(members), now)
+    check_bans(session, list(members), now)
     return ctx
 
 
-def _check_bans(session: Session, person_ids: list[int], now: datetime) -> None:
-    from models.reservations import ResBan
-
-    ban = ResBan.__table__  # type: ignore[attr-defined]
+def check_bans(session: Session, person_ids: list[int], now: datetime) -> None:
+    """Refuse when one of the people is barred from booking at `now` (too many missed pickups)."""
     row = session.execute(
-        select(ban.c.person_id, ban.c.until).where(ban.c.person_id.in_(person_ids), ban.c.until > now).limit(1)
+        select(BAN.c.person_id, BAN.c.until).where(BAN.c.person_id.in_(person_ids), BAN.c.until > now).limit(1)
     ).first()
     if row is not None:
         raise DomainError(
@@ -162,37 +158,6 @@ def insert_reservations(
     return ids, codes
 
 
-def decrement(session: Session, *, slot_id: int, quantity: int, now: datetime) -> Any:
-    """The atomic conditional decrement: the new stock, or None when not enough is left (nothing changed)."""
-    now_value = literal(now, SLOT.c.updated_at.type)
-    return session.execute(
-        update(SLOT)
-        .where(SLOT.c.id == slot_id, SLOT.c.remaining >= quantity)
-        .values(
-            remaining=SLOT.c.remaining - quantity,
-            updated_at=now_value,
-            sold_out_at=case((SLOT.c.remaining == quantity, now_value), else_=SLOT.c.sold_out_at),
-        )
-        .returning(SLOT.c.remaining, SLOT.c.capacity)
-    ).first()
-
-
-def stage_stock(
-    session: Session, *, store_id: int, slot_id: int, item_id: int, remaining: int, capacity: int, now: datetime
-) -> None:
-    """Tell watching pages (after commit) what a slot has left."""
-    bus.stage(
-        session,
-        STOCK_CHANGED,
-        str(store_id),
-        slot_id=slot_id,
-        item_id=item_id,
-        remaining=remaining,
-        capacity=capacity,
-        at=now.timestamp(),
-    )
-
-
 def _sold_out(left: int) -> NoReturn:
     if left == 0:
         raise DomainError(N_('Sold out: this slot has no stock left. You can join the waitlist.'))
@@ -217,7 +182,7 @@ def reserve(
         _sold_out(ctx.remaining)
     for person_id in members:
         if fastpath.banned(sql, person_id, now):
-            _check_bans(session, [person_id], now)
+            check_bans(session, [person_id], now)
     window_ends = now + timedelta(days=ctx.quota_days)
     for person_id, quantity in members.items():
         if not fastpath.take_quota(
@@ -252,23 +217,19 @@ def reserve(
     row = fastpath.decrement(sql, slot_id=slot_id, quantity=sum(members.values()), now=now)
     if row is None:
         _sold_out(session.execute(select(SLOT.c.remaining).where(SLOT.c.id == slot_id)).scalar_one())
-    stage_stock(
+    stock.stage(
         session, store_id=ctx.store_id, slot_id=slot_id, item_id=ctx.item_id, remaining=row[0], capacity=row[1], now=now
     )
-    bus.stage(session, RESERVATION_CHANGED, str(actor.account_id), reservation_ids=ids, status='booked')
+    stage_changed(session, account_id=actor.account_id, reservation_ids=ids, status=ReservationStatus.booked)
     return Booked(reservation_ids=ids, codes=codes, remaining=row[0])
 
 
-def release_stock(session: Session, *, slot_id: int, quantity: int, now: datetime) -> tuple[int, int]:
-    """Put `quantity` back into a slot; returns (remaining, capacity)."""
-    now_value = literal(now, SLOT.c.updated_at.type)
-    row = session.execute(
-        update(SLOT)
-        .where(SLOT.c.id == slot_id)
-        .values(remaining=SLOT.c.remaining + quantity, updated_at=now_value, sold_out_at=None)
-        .returning(SLOT.c.remaining, SLOT.c.capacity)
-    ).one()
-    return row[0], row[1]
+def stage_changed(
+    session: Session, *, account_id: int, reservation_ids: list[int], status: ReservationStatus
+) -> None:
+    """Tell the booker's open pages (after commit) that these reservations changed."""
+    payload = ReservationChanged(reservation_ids=tuple(reservation_ids), status=status)
+    bus.stage(session, RESERVATION_CHANGED, payload, key=account_id)
 
 
 STATUS_LABELS = {
@@ -284,8 +245,3 @@ STATUS_LABELS = {
 def status_label(status: str) -> str:
     """The msgid naming a reservation status."""
     return STATUS_LABELS.get(str(getattr(status, 'value', status)), str(status))
-
-
-def active_day_filter(day: date) -> Any:
-    """Reservations active on `day` (used by the pharmacist's lookup)."""
-    return and_(SLOT.c.day == day, RES.c.status == ReservationStatus.booked)

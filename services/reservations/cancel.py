@@ -9,11 +9,11 @@ from models.common import utcnow
 from models.reservations import ReservationStatus
 from services.access import Actor
 from services.errors import N_, DomainError, NotFound
-from services.events import bus
-from services.reservations.booking import release_stock, stage_stock, status_label
+from services.reservations import stock
+from services.reservations.booking import stage_changed, status_label
 from services.reservations.common import PERSON, RES, SLOT
-from services.reservations.policy import RESERVATION_CHANGED
 from services.reservations.quota import return_quota
+from services.reservations.waitlist import offer_released
 
 
 def cancel(session: Session, *, actor: Actor, reservation_id: int, now: datetime | None = None) -> int:
@@ -53,14 +53,14 @@ def cancel(session: Session, *, actor: Actor, reservation_id: int, now: datetime
     if changed != 1:
         raise DomainError(N_('This reservation was changed meanwhile; please reload.'))
     return_quota(session, person_id=row.person_id, item_id=row.item_id, quantity=row.quantity)
-    bus.stage(session, RESERVATION_CHANGED, str(row.account_id), reservation_ids=[reservation_id], status='cancelled')
+    stage_changed(
+        session, account_id=row.account_id, reservation_ids=[reservation_id], status=ReservationStatus.cancelled
+    )
     if row.status == ReservationStatus.applied:
         return int(session.execute(select(SLOT.c.remaining).where(SLOT.c.id == row.slot_id)).scalar_one())
-    remaining, capacity = release_stock(session, slot_id=row.slot_id, quantity=row.quantity, now=now)
-    from services.reservations.waitlist import offer_released
-
+    _remaining, capacity = stock.release(session, slot_id=row.slot_id, quantity=row.quantity, now=now)
     remaining = offer_released(session, slot_id=row.slot_id, now=now)
-    stage_stock(
+    stock.stage(
         session,
         store_id=row.store_id,
         slot_id=row.slot_id,

@@ -19,15 +19,12 @@ from sqlalchemy import literal, select, update
 from sqlmodel import Session
 
 from models.common import utcnow
-from models.reservations import AllocationMode, ReservationStatus, ResLottery
+from models.reservations import AllocationMode, ReservationStatus
 from services.access import Actor
 from services.errors import N_, DomainError, NotFound
-from services.events import bus
-from services.reservations import booking, common, quota
-from services.reservations.common import ITEM, RES, SLOT
-from services.reservations.policy import RESERVATION_CHANGED, draw_at
-
-LOTTERY = ResLottery.__table__  # type: ignore[attr-defined]
+from services.reservations import booking, common, quota, stock
+from services.reservations.common import ITEM, LOTTERY, RES, SLOT
+from services.reservations.policy import draw_at
 
 
 def seed_hash(seed: str) -> str:
@@ -104,10 +101,10 @@ def draw(session: Session, *, slot_id: int, now: datetime | None = None) -> list
             values['closed_at'] = literal(now, RES.c.closed_at.type)
             quota.return_quota(session, person_id=app.person_id, item_id=slot.item_id, quantity=app.quantity)
         session.execute(update(RES).where(RES.c.id == app.id).values(**values))
-        bus.stage(session, RESERVATION_CHANGED, str(app.account_id), reservation_ids=[app.id], status=status.value)
-    row = booking.decrement(session, slot_id=slot_id, quantity=total, now=now) if total else None
-    remaining, capacity = (row[0], row[1]) if row else (slot.capacity, slot.capacity)
-    booking.stage_stock(
+        booking.stage_changed(session, account_id=app.account_id, reservation_ids=[app.id], status=status)
+    row = stock.decrement(session, slot_id=slot_id, quantity=total, now=now) if total else None
+    remaining, capacity = row if row else (slot.capacity, slot.capacity)
+    stock.stage(
         session,
         store_id=slot.store_id,
         slot_id=slot_id,
@@ -179,7 +176,7 @@ def apply(
 ) -> booking.Booked:
     """Apply for a lottery slot (quota is held until the draw; losers get it back)."""
     now = now or utcnow()
-    ctx = booking._check(session, actor, slot_id, members, now)
+    ctx = booking.check(session, actor, slot_id, members, now)
     if ctx.mode != AllocationMode.lottery:
         raise DomainError(N_('This item is first come, first served: please book directly.'))
     closes = draw_at(ctx.day)
@@ -216,6 +213,6 @@ def apply(
         status=ReservationStatus.applied,
         now=now,
     )
-    bus.stage(session, RESERVATION_CHANGED, str(actor.account_id), reservation_ids=ids, status='applied')
-    remaining = session.execute(select(SLOT.c.remaining).where(SLOT.c.id == slot_id)).scalar_one()
+    booking.stage_changed(session, account_id=actor.account_id, reservation_ids=ids, status=ReservationStatus.applied)
+    remaining = int(session.execute(select(SLOT.c.remaining).where(SLOT.c.id == slot_id)).scalar_one())
     return booking.Booked(reservation_ids=ids, codes=codes, remaining=remaining)

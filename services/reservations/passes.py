@@ -12,11 +12,9 @@ import threading
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
-from models.reservations import ResSecret
+from services.reservations.common import SECRET, upsert
 
 KEY_NAME = 'pass-hmac'
 TOKEN_PREFIX = 'SCCR1'
@@ -29,18 +27,17 @@ _lock = threading.Lock()
 
 
 def _engine_key(session: Session) -> str:
+    """Which database a key belongs to (tests and benchmarks use several in one process)."""
     return session.get_bind().engine.url.render_as_string(hide_password=True)
 
 
 def signing_key(session: Session) -> bytes:
     """The pass-signing key, created once (race-free) and read from the database."""
-    table = ResSecret.__table__  # type: ignore[attr-defined]
-    row = session.execute(select(table.c.value).where(table.c.name == KEY_NAME)).first()
+    row = session.execute(select(SECRET.c.value).where(SECRET.c.name == KEY_NAME)).first()
     if row is None:
         value = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
-        insert = pg_insert if session.get_bind().dialect.name == 'postgresql' else sqlite_insert
-        session.execute(insert(table).values(name=KEY_NAME, value=value).on_conflict_do_nothing())
-        row = session.execute(select(table.c.value).where(table.c.name == KEY_NAME)).first()
+        session.execute(upsert(session)(SECRET).values(name=KEY_NAME, value=value).on_conflict_do_nothing())
+        row = session.execute(select(SECRET.c.value).where(SECRET.c.name == KEY_NAME)).first()
         assert row is not None
     key = base64.urlsafe_b64decode(row[0])
     with _lock:
@@ -55,11 +52,13 @@ def cached_key(session: Session) -> bytes:
 
 
 def _round(key: bytes, round_number: int, value: int) -> int:
+    """One Feistel round function (keyed BLAKE2b)."""
     digest = hashlib.blake2b(f'{round_number}:{value}'.encode(), key=key[:32], digest_size=4).digest()
     return int.from_bytes(digest, 'big') & _MASK
 
 
 def _permute(key: bytes, value: int) -> int:
+    """The keyed 4-round Feistel permutation of 20-bit values."""
     left, right = value >> _HALF, value & _MASK
     for round_number in range(4):
         left, right = right, left ^ _round(key, round_number, right)
@@ -77,6 +76,7 @@ def pickup_code(key: bytes, reservation_id: int) -> str:
 
 
 def _signature(key: bytes, reservation_id: int, code: str, store_id: int, day: date) -> str:
+    """The pass's HMAC-SHA256 over reservation, code, store and day (16 bytes, base64url)."""
     message = f'{reservation_id}.{code}.{store_id}.{day.isoformat()}'.encode()
     digest = hmac.new(key, message, hashlib.sha256).digest()[:16]
     return base64.urlsafe_b64encode(digest).decode().rstrip('=')

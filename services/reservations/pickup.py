@@ -1,60 +1,33 @@
 """The pharmacist's counter: check a pass (scanned QR or typed 6-digit code) and hand the goods over, once."""
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import literal, select, update
+from sqlalchemy import Row, literal, select, update
 from sqlmodel import Session
 
 from models.accounts import Role
 from models.common import utcnow
-from models.reservations import ReservationStatus
+from models.reservations import PickupPublic, ReservationStatus
 from services import audit
 from services.access import Actor, require_role
 from services.errors import N_, DomainError, NotFound
 from services.events import bus
-from services.reservations import booking, passes
-from services.reservations.common import ITEM, PERSON, RES, SLOT, STORE
-from services.reservations.policy import RESERVATION_CHANGED, PickupInfo, city_tz, local_day
+from services.reservations import booking, common, passes
+from services.reservations.common import RES, SLOT
+from services.reservations.events import PICKED_UP, PickedUp
+from services.reservations.policy import city_tz, local_day
 from services.validation import mask_name
 
-PICKED_UP = 'reservation.picked_up'  # key: store id
+
+def _row(session: Session, reservation_id: int) -> Row[Any] | None:
+    """The reservation with its slot, person, item and store, or None."""
+    rows = common.reservation_rows(session, RES.c.id == reservation_id, limit=1)
+    return rows[0] if rows else None
 
 
-def _row(session: Session, reservation_id: int):  # type: ignore[no-untyped-def]
-    return session.execute(
-        select(
-            RES.c.id,
-            RES.c.status,
-            RES.c.quantity,
-            RES.c.code,
-            RES.c.store_id,
-            RES.c.slot_id,
-            RES.c.closed_at,
-            RES.c.handled_by,
-            RES.c.account_id,
-            RES.c.item_id,
-            SLOT.c.day,
-            SLOT.c.starts_at,
-            SLOT.c.ends_at,
-            PERSON.c.real_name,
-            ITEM.c.name_zh.label('item_zh'),
-            ITEM.c.name_en.label('item_en'),
-            ITEM.c.unit_zh,
-            ITEM.c.unit_en,
-            STORE.c.name_zh.label('store_zh'),
-            STORE.c.name_en.label('store_en'),
-        )
-        .select_from(
-            RES.join(SLOT, SLOT.c.id == RES.c.slot_id)
-            .join(PERSON, PERSON.c.id == RES.c.person_id)
-            .join(ITEM, ITEM.c.id == RES.c.item_id)
-            .join(STORE, STORE.c.id == RES.c.store_id)
-        )
-        .where(RES.c.id == reservation_id)
-    ).first()
-
-
-def _find(session: Session, *, store_id: int, text: str, now: datetime):  # type: ignore[no-untyped-def]
+def _find(session: Session, *, store_id: int, text: str, now: datetime) -> Row[Any]:
+    """The reservation a scanned token or typed code names (refused when forged or unknown)."""
     value = (text or '').strip()
     if not value:
         raise DomainError(N_("Scan the pass's QR code or type its 6-digit code."))
@@ -89,12 +62,14 @@ def _find(session: Session, *, store_id: int, text: str, now: datetime):  # type
             .limit(1)
         ).first()
     )
-    if found is None:
+    row = _row(session, found[0]) if found is not None else None
+    if row is None:
         raise NotFound(N_('No reservation for today has this code.'))
-    return _row(session, found[0])
+    return row
 
 
-def _check(row, *, store_id: int, now: datetime) -> None:  # type: ignore[no-untyped-def]
+def _check(row: Row[Any], *, store_id: int, now: datetime) -> None:
+    """Refuse a handover with the reason: another store or day, picked up already, not booked."""
     if row.store_id != store_id:
         raise DomainError(N_('This pass is for another store: {store}.'), store=row.store_zh)
     if row.day != local_day(now):
@@ -108,8 +83,9 @@ def _check(row, *, store_id: int, now: datetime) -> None:  # type: ignore[no-unt
         )
 
 
-def _info(row) -> PickupInfo:  # type: ignore[no-untyped-def]
-    return PickupInfo(
+def _info(row: Row[Any]) -> PickupPublic:
+    """What the pharmacist may see of a reservation."""
+    return PickupPublic(
         reservation_id=row.id,
         masked_name=mask_name(row.real_name),
         item_name_zh=row.item_zh,
@@ -128,7 +104,7 @@ def _info(row) -> PickupInfo:  # type: ignore[no-untyped-def]
     )
 
 
-def check_pass(session: Session, *, actor: Actor, store_id: int, text: str, now: datetime | None = None) -> PickupInfo:
+def check_pass(session: Session, *, actor: Actor, store_id: int, text: str, now: datetime | None = None) -> PickupPublic:
     """What the pharmacist sees for a pass (masked name, goods, slot) — or why it cannot be handed over."""
     require_role(actor, Role.pharmacist)
     now = now or utcnow()
@@ -137,7 +113,7 @@ def check_pass(session: Session, *, actor: Actor, store_id: int, text: str, now:
     return _info(row)
 
 
-def hand_over(session: Session, *, actor: Actor, store_id: int, text: str, now: datetime | None = None) -> PickupInfo:
+def hand_over(session: Session, *, actor: Actor, store_id: int, text: str, now: datetime | None = None) -> PickupPublic:
     """Confirm the handover: single use (a second scan is refused with when and by whom)."""
     require_role(actor, Role.pharmacist)
     now = now or utcnow()
@@ -153,7 +129,9 @@ def hand_over(session: Session, *, actor: Actor, store_id: int, text: str, now: 
         )
     ).rowcount  # type: ignore[attr-defined]
     if changed != 1:
-        _check(_row(session, row.id), store_id=store_id, now=now)
+        again = _row(session, row.id)
+        if again is not None:
+            _check(again, store_id=store_id, now=now)
         raise DomainError(N_('This reservation was changed meanwhile; please reload.'))
     session.execute(update(SLOT).where(SLOT.c.id == row.slot_id).values(picked_up=SLOT.c.picked_up + row.quantity))
     audit.record(
@@ -164,7 +142,10 @@ def hand_over(session: Session, *, actor: Actor, store_id: int, text: str, now: 
         target=f'reservation:{row.id}',
         detail=f'store:{store_id}',
     )
-    bus.stage(session, PICKED_UP, str(store_id), reservation_id=row.id, quantity=row.quantity)
-    bus.stage(session, RESERVATION_CHANGED, str(row.account_id), reservation_ids=[row.id], status='picked_up')
+    bus.stage(session, PICKED_UP, PickedUp(reservation_id=row.id, quantity=row.quantity), key=store_id)
+    booking.stage_changed(
+        session, account_id=row.account_id, reservation_ids=[row.id], status=ReservationStatus.picked_up
+    )
     fresh = _row(session, row.id)
+    assert fresh is not None
     return _info(fresh)

@@ -3,53 +3,34 @@
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import literal, select
-from sqlmodel import Session, col
+from sqlalchemy import Row, literal, select
+from sqlmodel import Session
 
+from models.accounts import PersonPublic
 from models.common import utcnow
-from models.reservations import ReservationStatus, ResItem, ResWait
+from models.reservations import ReservationPublic, ReservationStatus, ResItemPublic, ResSlotPublic, ResStorePublic
 from services.access import Actor
 from services.errors import N_, NotFound
+from services.foundation.people import household
 from services.reservations import passes
-from services.reservations.common import ITEM, PERSON, RES, SLOT, STORE
-from services.reservations.lottery import LOTTERY
-from services.reservations.policy import (
-    ItemInfo,
-    ReservationInfo,
-    SlotInfo,
-    StoreInfo,
-    item_info,
-    local_day,
-    window_opens_at,
-)
+from services.reservations.common import ITEM, LOTTERY, RES, SLOT, STORE, reservation_rows
+from services.reservations.policy import local_day, window_opens_at
 from services.validation import mask_name
 
-WAIT = ResWait.__table__  # type: ignore[attr-defined]
 DAYS_SHOWN = 2  # today and tomorrow
 
 
-def items(session: Session, *, include_inactive: bool = False) -> list[ItemInfo]:
+def items(session: Session, *, include_inactive: bool = False) -> list[ResItemPublic]:
     """The goods on offer."""
-    query = select(ResItem).order_by(ResItem.id)  # type: ignore[arg-type]
+    query = select(ITEM).order_by(ITEM.c.id)
     if not include_inactive:
-        query = query.where(col(ResItem.active).is_(True))
-    return [item_info(i) for i in session.scalars(query)]
+        query = query.where(ITEM.c.active.is_(True))
+    return [ResItemPublic.model_validate(dict(row._mapping)) for row in session.execute(query)]
 
 
-def _store_info(row: Any) -> StoreInfo:
-    return StoreInfo(
-        id=row.id,
-        name_zh=row.name_zh,
-        name_en=row.name_en,
-        district=row.district,
-        address_zh=row.address_zh,
-        address_en=row.address_en,
-        lat=row.lat,
-        lon=row.lon,
-        opens=row.opens,
-        closes=row.closes,
-        closed=row.closed,
-    )
+def _store_public(row: Row[Any]) -> ResStorePublic:
+    """A store row as screens receive it (without slots)."""
+    return ResStorePublic.model_validate(dict(row._mapping))
 
 
 def stores(
@@ -59,10 +40,12 @@ def stores(
     district: str | None = None,
     store_id: int | None = None,
     now: datetime | None = None,
-) -> list[StoreInfo]:
+) -> list[ResStorePublic]:
     """Stores handing out `item`, each with its current and coming slots (today and tomorrow) and their stock."""
     now = now or utcnow()
-    item = session.get(ResItem, item_id)
+    item = session.execute(
+        select(ITEM.c.window_days_before, ITEM.c.window_open_minute, ITEM.c.mode).where(ITEM.c.id == item_id)
+    ).first()
     if item is None:
         raise NotFound(N_('No such item.'))
     today = local_day(now)
@@ -71,7 +54,7 @@ def stores(
         query = query.where(STORE.c.district == district)
     if store_id is not None:
         query = query.where(STORE.c.id == store_id)
-    result = {row.id: _store_info(row) for row in session.execute(query)}
+    result = {row.id: _store_public(row) for row in session.execute(query)}
     slots = session.execute(
         select(SLOT, LOTTERY.c.seed_hash, LOTTERY.c.drawn_at)
         .select_from(SLOT.outerjoin(LOTTERY, LOTTERY.c.slot_id == SLOT.c.id))
@@ -89,7 +72,7 @@ def stores(
             window_days_before=item.window_days_before, window_open_minute=item.window_open_minute, day=s.day
         )
         result[s.store_id].slots.append(
-            SlotInfo(
+            ResSlotPublic(
                 id=s.id,
                 store_id=s.store_id,
                 item_id=s.item_id,
@@ -108,44 +91,13 @@ def stores(
     return [s for s in result.values() if s.slots or store_id is not None]
 
 
-def _reservation_rows(session: Session, *where: Any, limit: int = 50) -> list[Any]:
-    return list(
-        session.execute(
-            select(
-                RES,
-                SLOT.c.day,
-                SLOT.c.starts_at,
-                SLOT.c.ends_at,
-                PERSON.c.real_name,
-                PERSON.c.relation,
-                ITEM.c.name_zh.label('item_zh'),
-                ITEM.c.name_en.label('item_en'),
-                ITEM.c.unit_zh,
-                ITEM.c.unit_en,
-                STORE.c.name_zh.label('store_zh'),
-                STORE.c.name_en.label('store_en'),
-                STORE.c.address_zh,
-                STORE.c.address_en,
-            )
-            .select_from(
-                RES.join(SLOT, SLOT.c.id == RES.c.slot_id)
-                .join(PERSON, PERSON.c.id == RES.c.person_id)
-                .join(ITEM, ITEM.c.id == RES.c.item_id)
-                .join(STORE, STORE.c.id == RES.c.store_id)
-            )
-            .where(*where)
-            .order_by(SLOT.c.starts_at.desc(), RES.c.id.desc())
-            .limit(limit)
-        ).all()
-    )
-
-
-def _reservation_info(row: Any, key: bytes) -> ReservationInfo:
+def _reservation_public(row: Row[Any], key: bytes) -> ReservationPublic:
+    """A reservation as its owner sees it, with a signed pass for a booked one."""
     status = str(getattr(row.status, 'value', row.status))
     token = ''
     if status == ReservationStatus.booked:
         token = passes.make_token(key, reservation_id=row.id, code=row.code, store_id=row.store_id, day=row.day)
-    return ReservationInfo(
+    return ReservationPublic(
         id=row.id,
         status=status,
         quantity=row.quantity,
@@ -172,17 +124,17 @@ def _reservation_info(row: Any, key: bytes) -> ReservationInfo:
     )
 
 
-def my_reservations(session: Session, *, actor: Actor, limit: int = 30) -> list[ReservationInfo]:
+def my_reservations(session: Session, *, actor: Actor, limit: int = 30) -> list[ReservationPublic]:
     """The actor's bookings and those they made for family, newest slot first (passes for booked ones)."""
     key = passes.signing_key(session)
-    rows = _reservation_rows(session, RES.c.account_id == actor.account_id, limit=limit)
-    return [_reservation_info(r, key) for r in rows]
+    rows = reservation_rows(session, RES.c.account_id == actor.account_id, limit=limit)
+    return [_reservation_public(r, key) for r in rows]
 
 
-def next_pickup(session: Session, *, actor: Actor, now: datetime | None = None) -> ReservationInfo | None:
+def next_pickup(session: Session, *, actor: Actor, now: datetime | None = None) -> ReservationPublic | None:
     """The actor's next booked pickup that has not ended (for Home)."""
     now = now or utcnow()
-    rows = _reservation_rows(
+    rows = reservation_rows(
         session,
         RES.c.account_id == actor.account_id,
         RES.c.status == ReservationStatus.booked,
@@ -191,21 +143,19 @@ def next_pickup(session: Session, *, actor: Actor, now: datetime | None = None) 
     )
     if not rows:
         return None
-    return _reservation_info(min(rows, key=lambda r: r.starts_at), passes.signing_key(session))
+    return _reservation_public(min(rows, key=lambda r: r.starts_at), passes.signing_key(session))
 
 
-def all_stores(session: Session) -> list[StoreInfo]:
+def all_stores(session: Session) -> list[ResStorePublic]:
     """Every store (without slots), by district."""
-    return [_store_info(row) for row in session.execute(select(STORE).order_by(STORE.c.district, STORE.c.id))]
+    return [_store_public(row) for row in session.execute(select(STORE).order_by(STORE.c.district, STORE.c.id))]
 
 
 def page_data(
     session: Session, *, actor: Actor, item_id: int, district: str | None = None, now: datetime | None = None
-) -> tuple[list[ItemInfo], ItemInfo | None, list[Any], list[StoreInfo], str]:
+) -> tuple[list[ResItemPublic], ResItemPublic | None, list[PersonPublic], list[ResStorePublic], str]:
     """Everything the reserve page shows, in one unit of work: goods, the chosen one, the household, the stores
     of `district` ('' for all; None: the resident's own district) and the district shown."""
-    from services.foundation.people import household
-
     goods = items(session)
     current = next((g for g in goods if g.id == item_id), goods[0] if goods else None)
     members = household(session, actor=actor)

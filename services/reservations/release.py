@@ -7,17 +7,16 @@ from sqlalchemy import func, literal, select, update
 from sqlmodel import Session
 
 from models.common import utcnow
-from models.reservations import ResBan, ReservationStatus, ResStrike
-from services.reservations import booking, common, waitlist
-from services.reservations.common import ITEM, RES, SLOT
+from models.reservations import ReservationStatus
+from services.reservations import common, lottery, stock, waitlist
+from services.reservations.common import BAN, ITEM, RES, SLOT, STRIKE
 
-STRIKE = ResStrike.__table__  # type: ignore[attr-defined]
-BAN = ResBan.__table__  # type: ignore[attr-defined]
 BATCH = 500
 LOOKBACK_DAYS = 3  # a no-show older than this is no longer released (the sweep runs every 15 s)
 
 
 def _later_slot(session: Session, *, store_id: int, item_id: int, now: datetime) -> int | None:
+    """The next slot of the same store and item that has not started."""
     row = session.execute(
         select(SLOT.c.id)
         .where(
@@ -109,9 +108,9 @@ def release_no_shows(session: Session, *, now: datetime | None = None) -> int:
         if later is None:
             continue
         session.execute(update(SLOT).where(SLOT.c.id == later).values(capacity=SLOT.c.capacity + row.quantity))
-        _remaining, capacity = booking.release_stock(session, slot_id=later, quantity=row.quantity, now=now)
+        _remaining, capacity = stock.release(session, slot_id=later, quantity=row.quantity, now=now)
         remaining = waitlist.offer_released(session, slot_id=later, now=now)
-        booking.stage_stock(
+        stock.stage(
             session,
             store_id=row.store_id,
             slot_id=later,
@@ -127,13 +126,12 @@ def ban_until(session: Session, *, person_id: int, now: datetime | None = None) 
     """When the person may book again, or None when they are not barred."""
     now = now or utcnow()
     row = session.execute(select(BAN.c.until).where(BAN.c.person_id == person_id)).first()
-    return row[0] if row is not None and row[0] > now else None
+    until: datetime | None = row[0] if row is not None and row[0] > now else None
+    return until
 
 
 def sweep(session: Session, *, now: datetime | None = None) -> dict[str, int]:
     """Periodic work (any process may run it; conditional updates make it safe to run twice)."""
-    from services.reservations import lottery
-
     now = now or utcnow()
     return {
         'offers_expired': waitlist.expire_offers(session, now=now),

@@ -8,12 +8,11 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from models.common import utcnow
-from models.reservations import AllocationMode, ResItem, ResWait, WaitStatus
+from models.reservations import AllocationMode, WaitStatus
 from services.city import current_city
-from services.reservations.common import ITEM, SLOT, STORE
+from services.reservations.common import ITEM, SLOT, STORE, WAIT
 from services.reservations.policy import local_day, window_opens_at
 
-WAIT = ResWait.__table__  # type: ignore[attr-defined]
 DAYS_SHOWN = 2
 
 
@@ -87,7 +86,7 @@ def feed(session: Session, *, now: datetime | None = None) -> list[dict[str, Any
     """Open data: live stock per store and slot for today and tomorrow (no personal data)."""
     now = now or utcnow()
     today = local_day(now)
-    item_rows = {i.id: i for i in session.scalars(select(ResItem))}
+    item_rows = {i.id: i for i in session.execute(select(ITEM.c.id, ITEM.c.code, ITEM.c.mode))}
     rows = session.execute(
         select(
             SLOT,

@@ -3,20 +3,19 @@
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import Row, func, literal, select, update
 from sqlmodel import Session
 
 from models.common import utcnow
-from models.reservations import ReservationStatus, ResWait, WaitStatus
+from models.reservations import ReservationStatus, ResWaitPublic, WaitStatus
 from services.access import Actor
 from services.errors import N_, DomainError, Forbidden, NotFound
 from services.events import bus
-from services.reservations import booking, common, quota
-from services.reservations.common import ITEM, PERSON, SLOT, STORE
-from services.reservations.policy import OFFER_MINUTES, WAIT_OFFERED, WaitInfo, local_day
+from services.reservations import booking, common, quota, stock
+from services.reservations.common import ITEM, PERSON, SLOT, STORE, WAIT
+from services.reservations.events import WAIT_OFFERED, WaitOffered
+from services.reservations.policy import OFFER_MINUTES, local_day
 from services.validation import mask_name
-
-WAIT = ResWait.__table__  # type: ignore[attr-defined]
 
 
 def join(
@@ -48,7 +47,7 @@ def join(
         raise DomainError(N_('The quantity per person must be between 1 and {quota}.'), quota=item.quota)
     if day < local_day(now):
         raise DomainError(N_('This pickup slot is over; please choose a later slot.'))
-    booking._check_bans(session, [person_id], now)
+    booking.check_bans(session, [person_id], now)
     queued = session.execute(
         select(WAIT.c.id).where(
             WAIT.c.store_id == store_id,
@@ -78,6 +77,7 @@ def join(
 
 
 def _position(session: Session, wait_id: int) -> int:
+    """The place in line of a waiting entry (1 = next)."""
     row = session.execute(select(WAIT.c.store_id, WAIT.c.item_id, WAIT.c.day).where(WAIT.c.id == wait_id)).one()
     ahead = session.execute(
         select(func.count()).where(
@@ -117,7 +117,7 @@ def offer_released(session: Session, *, slot_id: int, now: datetime) -> int:
         ).first()
         if nxt is None:
             break
-        held = booking.decrement(session, slot_id=slot_id, quantity=nxt.quantity, now=now)
+        held = stock.decrement(session, slot_id=slot_id, quantity=nxt.quantity, now=now)
         if held is None:
             break
         session.execute(
@@ -129,8 +129,8 @@ def offer_released(session: Session, *, slot_id: int, now: datetime) -> int:
                 offer_expires_at=literal(expires, WAIT.c.offer_expires_at.type),
             )
         )
-        remaining = int(held[0])
-        bus.stage(session, WAIT_OFFERED, str(nxt.account_id), wait_id=nxt.id, expires_at=expires.timestamp())
+        remaining = held[0]
+        bus.stage(session, WAIT_OFFERED, WaitOffered(wait_id=nxt.id, expires_at=expires), key=nxt.account_id)
     return remaining
 
 
@@ -169,7 +169,7 @@ def accept(session: Session, *, actor: Actor, wait_id: int, now: datetime | None
         status=ReservationStatus.booked,
         now=now,
     )
-    bus.stage(session, booking.RESERVATION_CHANGED, str(actor.account_id), reservation_ids=ids, status='booked')
+    booking.stage_changed(session, account_id=actor.account_id, reservation_ids=ids, status=ReservationStatus.booked)
     return ids[0]
 
 
@@ -184,7 +184,8 @@ def leave(session: Session, *, actor: Actor, wait_id: int, now: datetime | None 
     _close(session, row, WaitStatus.cancelled, now)
 
 
-def _close(session: Session, row: Any, status: WaitStatus, now: datetime) -> bool:
+def _close(session: Session, row: Row[Any], status: WaitStatus, now: datetime) -> bool:
+    """Close an open entry (an offer held for it goes to the next in line); False when it changed meanwhile."""
     changed = session.execute(
         update(WAIT).where(WAIT.c.id == row.id, WAIT.c.status == row.status).values(status=status)
     ).rowcount  # type: ignore[attr-defined]
@@ -192,9 +193,9 @@ def _close(session: Session, row: Any, status: WaitStatus, now: datetime) -> boo
         return False
     if row.status == WaitStatus.offered and row.offered_slot_id is not None:
         slot_id = row.offered_slot_id
-        _remaining, capacity = booking.release_stock(session, slot_id=slot_id, quantity=row.quantity, now=now)
+        _remaining, capacity = stock.release(session, slot_id=slot_id, quantity=row.quantity, now=now)
         remaining = offer_released(session, slot_id=slot_id, now=now)
-        booking.stage_stock(
+        stock.stage(
             session,
             store_id=row.store_id,
             slot_id=slot_id,
@@ -219,7 +220,7 @@ def expire_offers(session: Session, *, now: datetime | None = None) -> int:
     return sum(1 for row in rows if _close(session, row, WaitStatus.expired, now))
 
 
-def mine(session: Session, *, actor: Actor) -> list[WaitInfo]:
+def mine(session: Session, *, actor: Actor) -> list[ResWaitPublic]:
     """The actor's waitlist entries that are still open."""
     rows = session.execute(
         select(
@@ -239,7 +240,7 @@ def mine(session: Session, *, actor: Actor) -> list[WaitInfo]:
         .order_by(WAIT.c.id)
     ).all()
     return [
-        WaitInfo(
+        ResWaitPublic(
             id=r.id,
             status=str(r.status.value if hasattr(r.status, 'value') else r.status),
             quantity=r.quantity,

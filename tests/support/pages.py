@@ -3,12 +3,15 @@
 import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import httpx
 from nicegui import core
 from nicegui.testing import User
+from nicegui.testing.user_interaction import UserInteraction
 
 from services.foundation.demo import DEMO_PASSWORD
+from tests.support.actors import shift_codes
 
 SEE_RETRIES = 40  # NiceGUI retries every 0.1 s: a live change may take up to 4 s on a loaded machine
 
@@ -24,7 +27,8 @@ async def not_see(user: User, *args: object, **kwargs: object) -> None:
 
 
 async def sign_in_resident(user: User, phone: str = '13800000001', *, landing_marker: str | None = None) -> None:
-    """Sign in at /login with the one-time code shown in demo mode; waits for Home (or `landing_marker`)."""
+    """Sign in at /login with the one-time code shown in demo mode (waits for `landing_marker` if given)."""
+    shift_codes(timedelta(minutes=2), phone)  # one code a minute per phone: earlier sign-ins must not hold us up
     await user.open('/login')
     user.find(marker='scc-phone').type(phone)
     user.find(marker='scc-ask').click()
@@ -45,6 +49,12 @@ async def sign_in_staff(user: User, username: str, password: str = DEMO_PASSWORD
     user.find(marker='scc-password').type(password)
     user.find(marker='scc-submit').click()
     await see(user, marker='scc-staff-home')
+
+
+def choose(user: User, marker: str, option: str) -> None:
+    """Open a select and click one of its options, as a person would."""
+    user.find(marker=marker).click()
+    UserInteraction(user, user.find(marker=marker).elements, option).click()
 
 
 @asynccontextmanager

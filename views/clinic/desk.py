@@ -3,21 +3,22 @@
 from nicegui import ui
 
 from models.accounts import Role
-from models.clinic import ConsultPublic
+from models.clinic import ClinicConsultationPublic, ConsultStatus
 from models.common import utcnow
 from services.access import Actor
-from services.clinic import CLINIC_CONSULT, CLINIC_QUEUE, board, consult, queue, rules
+from services.clinic import CONSULT_CHANGED, QUEUE_CHANGED, ConsultChanged, QueueChanged, board, consult, queue, rules
 from services.clinic.clinics import CLINICS
 from services.errors import N_
-from services.events import DomainEvent
 from views.clinic.board import beep, present_desk, unlock_audio
 from views.clinic.room import chat_panel, labels, local, status_label, triage_summary
 from views.kit import call, live
 from views.kit.frame import StaffLink, add_staff_link, current_actor, page
 from views.kit.i18n import _, pick
 
+ENDED = (ConsultStatus.left, ConsultStatus.dropped, ConsultStatus.done)  # the room closes: back to the desk
 
-def queue_row(c: ConsultPublic, place: int) -> None:
+
+def queue_row(c: ClinicConsultationPublic, place: int) -> None:
     """One waiting patient with their triage summary."""
     minutes = int((utcnow() - c.queued_at).total_seconds() // 60)
     red = ' bg-red-50 border-l-4 border-red-700' if c.red_flags else ''
@@ -96,8 +97,9 @@ def register() -> None:
 
         await waiting_list()
 
-        def on_queue(event: DomainEvent) -> None:
-            reason = event.data.get('reason')
+        def on_queue(change: QueueChanged) -> None:
+            # Every change, at once: each join beeps, and a red flag must never be folded into a milder change.
+            reason = change.reason
             if reason == 'red_flag':
                 beep(urgent=True)
                 ui.notify(_('Red flag: a patient needs attention now.'), type='negative', position='top',
@@ -107,7 +109,7 @@ def register() -> None:
                 ui.notify(_('A patient joined the queue.'), type='info', position='top')
             waiting_list.refresh()
 
-        live.on(CLINIC_QUEUE, on_queue)
+        live.on(QUEUE_CHANGED, on_queue)
 
     @page('/clinic/desk/c/{consultation_id}', roles=(Role.doctor,), layout='staff')
     async def room(consultation_id: int) -> None:
@@ -136,16 +138,16 @@ def register() -> None:
                     ui.label(_(rules.OUTCOMES[c.outcome])).classes('text-lg font-bold')
                     ui.label(c.advice).classes('whitespace-pre-wrap')
 
-        def on_change(event: DomainEvent) -> None:
+        def on_change(change: ConsultChanged) -> None:
             # This page's own Finish button navigates to the desk itself; a reload racing that navigation
             # left the browser on the closed room.
-            if event.data.get('status') in ('left', 'dropped', 'done') and not finishing:
+            if change.status in ENDED and not finishing:
                 ui.navigate.reload()
 
-        live.on(CLINIC_CONSULT, on_change, key=str(consultation_id))
+        live.on(CONSULT_CHANGED, on_change, key=consultation_id)
 
 
-async def previous(actor: Actor, c: ConsultPublic) -> None:
+async def previous(actor: Actor, c: ClinicConsultationPublic) -> None:
     """The patient's earlier consultations."""
     earlier = await call.read(consult.previous, actor=actor, person_id=c.person_id, before_id=c.id)
     with ui.card().classes('w-full scc-previous').mark('scc-previous'):
@@ -158,7 +160,7 @@ async def previous(actor: Actor, c: ConsultPublic) -> None:
             ui.label(item.advice).classes('text-xs text-gray-700 whitespace-pre-wrap')
 
 
-def outcome_form(actor: Actor, c: ConsultPublic, finishing: list[bool]) -> None:
+def outcome_form(actor: Actor, c: ClinicConsultationPublic, finishing: list[bool]) -> None:
     """Advice (with templates) and the outcome; finishing records it and updates the health code."""
     with ui.card().classes('w-full scc-outcome-form').mark('scc-outcome-form'):
         ui.label(_('Outcome')).classes('font-bold')

@@ -4,20 +4,36 @@ from datetime import date
 
 from nicegui import ui
 
-from models.clinic import TriageForm
+from models.clinic import ClinicConsultationCreate
+from models.common import utcnow
 from services.access import Actor
 from services.clinic import consult, queue, rules
 from services.foundation import people
 from views.kit import call
+from views.kit.fmt import city_time
 from views.kit.i18n import _
 
 
-def _checks(vocabulary: dict[str, str], mark: str) -> dict[str, ui.checkbox]:
-    boxes: dict[str, ui.checkbox] = {}
-    with ui.column().classes('gap-0'):
-        for code, msgid in vocabulary.items():
-            boxes[code] = ui.checkbox(_(msgid)).classes(f'{mark}-{code}').mark(f'{mark}-{code}')
-    return boxes
+class CodeChoices(ui.column):
+    """A checkbox per code of a triage vocabulary (marked `{mark}-{code}`); `selected` are the ticked codes."""
+
+    def __init__(self, vocabulary: dict[str, str], mark: str) -> None:
+        super().__init__()
+        self.classes('gap-0')
+        self.boxes: dict[str, ui.checkbox] = {}
+        with self:
+            for code, msgid in vocabulary.items():
+                self.boxes[code] = ui.checkbox(_(msgid)).classes(f'{mark}-{code}').mark(f'{mark}-{code}')
+
+    @property
+    def selected(self) -> list[str]:
+        """The ticked codes, in the vocabulary's order."""
+        return [code for code, box in self.boxes.items() if box.value]
+
+    def select(self, codes: list[str]) -> None:
+        """Tick exactly `codes`."""
+        for code, box in self.boxes.items():
+            box.value = code in codes
 
 
 def _date(raw: str | None) -> date | None:
@@ -48,13 +64,13 @@ async def triage_form(actor: Actor) -> None:
             .mark('scc-temperature')
         )
         onset = (
-            ui.input(_('Symptoms started on'), value=date.today().isoformat())
+            ui.input(_('Symptoms started on'), value=city_time(utcnow(), '%Y-%m-%d'))  # the city's today, as validated
             .props('outlined type=date')
             .classes('w-full scc-onset')
             .mark('scc-onset')
         )
         ui.label(_('Symptoms')).classes('font-bold')
-        symptoms = _checks(rules.SYMPTOMS, 'scc-symptom')
+        symptoms = CodeChoices(rules.SYMPTOMS, 'scc-symptom')
         exposure = ui.checkbox(_('Contact with a confirmed or suspected case in the last 14 days')).mark('scc-exposure')
         travel = ui.checkbox(_('Travelled outside the city in the last 14 days')).mark('scc-travel')
         travel_detail = (
@@ -64,19 +80,17 @@ async def triage_form(actor: Actor) -> None:
             .bind_visibility_from(travel, 'value')
         )
         ui.label(_('Chronic conditions')).classes('font-bold')
-        chronic = _checks(rules.CHRONIC, 'scc-chronic')
+        chronic = CodeChoices(rules.CHRONIC, 'scc-chronic')
 
         async def prefill() -> None:  # remembered from the patient's last consultation
             if patient.value:
-                known = await call.read(consult.known_chronic, actor=actor, person_id=int(patient.value))
-                for code, box in chronic.items():
-                    box.value = code in known
+                chronic.select(await call.read(consult.known_chronic, actor=actor, person_id=int(patient.value)))
 
         patient.on_value_change(prefill)
         await prefill()
         with ui.card().classes('w-full bg-red-50 border border-red-200'):
             ui.label(_('Danger signs: tick any that apply')).classes('font-bold text-red-800')
-            flags = _checks({k: v for k, v in rules.RED_FLAGS.items() if k != 'low_spo2'}, 'scc-flag')
+            flags = CodeChoices({k: v for k, v in rules.RED_FLAGS.items() if k != 'low_spo2'}, 'scc-flag')
             spo2 = (
                 ui.number(_('Oxygen saturation (%), if you can measure it'), min=50, max=100, step=1, format='%d')
                 .props('outlined dense inputmode=numeric')
@@ -89,17 +103,17 @@ async def triage_form(actor: Actor) -> None:
             if onset.value and onset_date is None:
                 ui.notify(_('Please enter the date your symptoms started.'), type='negative')
                 return
-            form = TriageForm(
+            form = ClinicConsultationCreate(
                 person_id=int(patient.value or 0),
                 temperature=float(temperature.value) if temperature.value is not None else None,
-                symptoms=[c for c, box in symptoms.items() if box.value],
+                symptoms=symptoms.selected,
                 onset_date=onset_date,
                 exposure=bool(exposure.value),
                 travel=bool(travel.value),
                 travel_detail=travel_detail.value or '',
-                red_flags=[c for c, box in flags.items() if box.value],
+                red_flags=flags.selected,
                 spo2=int(spo2.value) if spo2.value is not None else None,
-                chronic=[c for c, box in chronic.items() if box.value],
+                chronic=chronic.selected,
             )
             started = await call.attempt(queue.start_consultation, actor=actor, form=form)
             if started is not None:

@@ -1,17 +1,15 @@
 """Pieces both sides of a consultation share: the chat panel, the triage summary, outcome texts, times."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from nicegui import ui
 
-from models.clinic import ConsultPublic, MessagePublic
+from models.clinic import ClinicConsultationPublic, ClinicMessagePublic
 from services.access import Actor
-from services.city import current_city
-from services.clinic import CLINIC_CHAT, consult, rules
+from services.clinic import CHAT_POSTED, ChatPosted, consult, rules
 from services.errors import N_
-from services.events import DomainEvent
 from views.kit import call, live
+from views.kit.fmt import city_time
 from views.kit.i18n import _
 
 STATUS_LABELS = {
@@ -22,9 +20,7 @@ STATUS_LABELS = {
 
 def local(moment: datetime | None, fmt: str = '%H:%M') -> str:
     """A UTC moment in the city's time, formatted."""
-    if moment is None:
-        return ''
-    return moment.astimezone(ZoneInfo(current_city().timezone)).strftime(fmt)
+    return '' if moment is None else city_time(moment, fmt)
 
 
 def labels(codes: list[str], vocabulary: dict[str, str]) -> str:
@@ -37,7 +33,7 @@ def status_label(status: str) -> str:
     return _(STATUS_LABELS.get(status, status))
 
 
-def triage_summary(c: ConsultPublic) -> None:
+def triage_summary(c: ClinicConsultationPublic) -> None:
     """The triage answers as a compact card."""
     with ui.card().classes('w-full scc-triage').mark('scc-triage'):
         if c.red_flags:
@@ -61,7 +57,7 @@ def triage_summary(c: ConsultPublic) -> None:
                 ui.label(value)
 
 
-def chat_bubble(message: MessagePublic, *, mine: bool) -> ui.label:
+def chat_bubble(message: ClinicMessagePublic, *, mine: bool) -> ui.label:
     """One message: the text goes into a label (escaped by the browser as text, never parsed as HTML)."""
     side = 'self-end bg-green-100' if mine else 'self-start bg-gray-100'
     with (
@@ -73,7 +69,7 @@ def chat_bubble(message: MessagePublic, *, mine: bool) -> ui.label:
 
 async def chat_panel(*, actor: Actor, consultation_id: int, is_open: bool) -> None:
     """The conversation, live: both sides see each message when it is sent; ordered by when it was stored."""
-    items: dict[int, MessagePublic] = {
+    items: dict[int, ClinicMessagePublic] = {
         m.id: m for m in await call.read(consult.messages, actor=actor, consultation_id=consultation_id)
     }
     from_doctor = actor.is_staff
@@ -89,17 +85,17 @@ async def chat_panel(*, actor: Actor, consultation_id: int, is_open: bool) -> No
                     chat_bubble(items[message_id], mine=items[message_id].from_doctor == from_doctor)
         area.scroll_to(percent=1.0)
 
-    def add(message: MessagePublic) -> None:
+    def add(message: ClinicMessagePublic) -> None:
         if message.id in items:
             return
         items[message.id] = message
         render()
 
-    def on_chat(event: DomainEvent) -> None:
-        add(MessagePublic.model_validate(event.data['message']))
+    def on_chat(posted: ChatPosted) -> None:
+        add(posted.message)
 
     render()
-    live.on(CLINIC_CHAT, on_chat, key=str(consultation_id))
+    live.on(CHAT_POSTED, on_chat, key=consultation_id)
     if not is_open:
         return
     with ui.row().classes('w-full items-center no-wrap gap-2'):

@@ -1,31 +1,35 @@
 """City admins: close contacts and hand-set colours (with a reason; >10 people need a second admin), approvals,
 contact tracing, checkpoint modes, signing keys, and the rules file."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from nicegui import ui
+from nicegui.events import ValueChangeEventArguments
 
 from models.accounts import Role
+from services.city import current_city
 from services.errors import N_, DomainError
 from services.healthcode import admin, checkpoints, keys
 from services.healthcode.admin import PersonRow
 from services.healthcode.rules import rulebook
-from views.healthcode.widgets import COLOUR_STYLE, fmt_time
+from views.healthcode.widgets import COLOUR_STYLE
 from views.kit import call
+from views.kit.fmt import city_time
 from views.kit.frame import current_actor, page
 from views.kit.i18n import _, error_text, pick
 
-CITY_TZ = timezone(timedelta(hours=8))
 KIND_LABEL = {'close_contact': N_('Close contacts'), 'set_colour': N_('Set colour')}
 STATUS_LABEL = {'pending': N_('Waiting for a second admin'), 'applied': N_('Applied'), 'rejected': N_('Rejected')}
 
 
 def parse_local(value: str | None) -> datetime | None:
-    """A datetime-local input (city time, UTC+8) as aware UTC."""
+    """A datetime-local input (the city's time) as an aware datetime."""
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value).replace(tzinfo=CITY_TZ)
+        return datetime.fromisoformat(value).replace(tzinfo=ZoneInfo(current_city().timezone))
     except ValueError:
         raise DomainError(N_('Please check the times: contact lies in the past, the end in the future.')) from None
 
@@ -36,7 +40,7 @@ def people_table(rows: list[PersonRow]) -> None:
                {'name': 'id', 'label': _('ID number'), 'field': 'id'},
                {'name': 'at', 'label': _('Contact'), 'field': 'at'}]  # fmt: skip
     data = [{'name': r.masked_name, 'id': r.masked_id_number,
-             'at': f'{fmt_time(r.contact_at)} {pick(r.checkpoint_zh, r.checkpoint_en)}' if r.contact_at else ''}
+             'at': f'{city_time(r.contact_at)} {pick(r.checkpoint_zh, r.checkpoint_en)}' if r.contact_at else ''}
             for r in rows]  # fmt: skip
     ui.table(columns=columns, rows=data).classes('w-full').props('dense flat').mark('scc-people-table')
 
@@ -161,7 +165,7 @@ def register() -> None:
             with ui.card().classes('w-full gap-1').mark(f'scc-change-{item.status}'):
                 ui.label(f'#{item.id} · {_(KIND_LABEL[item.kind])} · {item.count} · {_(STATUS_LABEL[item.status])}'
                          ).classes('font-bold')  # fmt: skip
-                ui.label(f'{item.requested_by} · {fmt_time(item.requested_at)} · {item.reason}').classes('text-sm')
+                ui.label(f'{item.requested_by} · {city_time(item.requested_at)} · {item.reason}').classes('text-sm')
                 if item.status == 'pending' and item.requested_by_account_id != actor.account_id:
 
                     async def approve(change_id: int = item.id) -> None:
@@ -181,7 +185,7 @@ def register() -> None:
         actor = current_actor()
         for item in await call.read(checkpoints.list_checkpoints):
 
-            async def switch(event, checkpoint_id: int = item.id) -> None:  # type: ignore[no-untyped-def]
+            async def switch(event: ValueChangeEventArguments[Any], checkpoint_id: int = item.id) -> None:
                 await call.attempt(checkpoints.set_mode, actor=actor, checkpoint_id=checkpoint_id, mode=event.value)
 
             with ui.row().classes('w-full items-center gap-3'):

@@ -4,11 +4,14 @@ with sound, live count per hour; the checkpoint's own QR poster for 'show code' 
 from nicegui import app, ui
 
 from models.accounts import Role
+from models.healthcode import CheckpointPublic
 from services.errors import N_, DomainError
 from services.healthcode import checkpoints
-from services.healthcode.checkpoints import CheckpointView, Verdict
+from services.healthcode.checkpoints import Verdict
+from services.healthcode.events import PASS_RECORDED
 from views.healthcode.widgets import COLOUR_STYLE, COLOUR_WORD, qr_svg
 from views.kit import call, live
+from views.kit.fmt import city_time
 from views.kit.frame import current_actor, page
 from views.kit.i18n import _, error_text, pick
 from views.kit.scanner import scanner
@@ -65,14 +68,16 @@ def register() -> None:
                 with ui.row().classes('w-full gap-2 no-wrap').mark('scc-hour-counts'):
                     for index, (hour, passed, stopped) in enumerate(rows):
                         with ui.card().classes('grow items-center p-2 gap-0' + (' bg-green-50' if index == 0 else '')):
-                            ui.label(f'{(hour.hour + 8) % 24:02d}:00').classes('text-xs text-gray-600')
+                            ui.label(city_time(hour, '%H:00')).classes('text-xs text-gray-600')
                             ui.label(str(passed)).classes('text-2xl font-bold text-green-800').mark(
                                 'scc-count-pass' if index == 0 else ''
                             )
                             ui.label(_('{count} stopped', count=stopped)).classes('text-xs text-red-800')
 
             await counts()
-            live.on(checkpoints.PASSED, lambda _e: counts.refresh(), key=str(checkpoint_id))
+            # A busy gate records a check every second or two: the first one shows at once, then this screen counts
+            # again at most every second (one query, not one per check).
+            live.on(PASS_RECORDED, lambda _passed: counts.refresh(), key=checkpoint_id, at_most_every=1.0)
             if checkpoint.mode == 'show_code':
                 show_code_help(checkpoint)
                 return
@@ -145,7 +150,7 @@ def register() -> None:
                 'outline no-caps').classes('print:hidden')  # fmt: skip
 
 
-def show_code_help(checkpoint: CheckpointView) -> None:
+def show_code_help(checkpoint: CheckpointPublic) -> None:
     """What staff do in 'show code' mode: look at the live screen; residents record their own pass."""
     with ui.card().classes('w-full gap-2'):
         ui.label(_('Show code mode')).classes('text-lg font-bold')

@@ -7,8 +7,9 @@ from models.accounts import Role
 from services.errors import N_, DomainError
 from services.foundation import people
 from services.healthcode import codes, records
-from views.healthcode.widgets import fmt_time, qr_svg
+from views.healthcode.widgets import qr_svg
 from views.kit import call
+from views.kit.fmt import city_time
 from views.kit.frame import current_actor, page
 from views.kit.i18n import _, error_text
 
@@ -40,7 +41,7 @@ def register() -> None:
                     ui.label(f'{member.relation or ""} {member.masked_name}').classes('font-bold')
                     for item in items:
                         state = (
-                            _('revoked') if item.revoked else _('valid until {date}', date=fmt_time(item.expires_at))
+                            _('revoked') if item.revoked else _('valid until {date}', date=city_time(item.expires_at))
                         )
                         with ui.row().classes('items-center gap-2'):
                             ui.label(f'#{item.id} · {state}').classes('text-sm').mark('scc-paper-item')
@@ -62,7 +63,7 @@ def register() -> None:
                             ui.label(paper.masked_name).classes('text-2xl')
                             ui.html(qr_svg(paper.token), sanitize=False).classes('w-full max-w-[300px]')
                             ui.label(_('CHECK ID CARD')).classes('text-3xl font-black').mark('scc-paper-check-id')
-                            ui.label(_('Valid until {date} · No. {id}', date=fmt_time(paper.expires_at), id=paper.id))
+                            ui.label(_('Valid until {date} · No. {id}', date=city_time(paper.expires_at), id=paper.id))
                             ui.button(_('Print'), icon='print', on_click=lambda: ui.run_javascript('window.print()')
                                       ).props('outline no-caps').classes('print:hidden')  # fmt: skip
                         await listing.refresh()

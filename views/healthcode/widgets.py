@@ -8,6 +8,7 @@ from nicegui import ui
 
 from services.errors import N_
 from services.healthcode.codes import Explanation
+from views.kit.fmt import city_time
 from views.kit.i18n import _, pick
 
 COLOUR_STYLE = {
@@ -57,13 +58,6 @@ def qr_svg(text: str, *, error_correction: int = qrcode.constants.ERROR_CORRECT_
             f'<rect width="{size}" height="{size}" fill="#fff"/><path fill="#000" d="{path}"/></svg>')  # fmt: skip
 
 
-def fmt_time(moment: datetime) -> str:
-    """A UTC time as residents read it (the city's clock is shown in UTC+8)."""
-    from datetime import timedelta, timezone
-
-    return moment.astimezone(timezone(timedelta(hours=8))).strftime('%Y-%m-%d %H:%M')
-
-
 def countdown(until: datetime, now: datetime) -> str:
     """'3 d 4 h' / '25 min' until `until`."""
     seconds = max(0, int((until - now).total_seconds()))
@@ -84,14 +78,14 @@ def explanation_card(reason: Explanation, now: datetime) -> None:
             ui.icon(icon).style(f'color: {background if reason.colour != "yellow" else "#a16207"}')
             ui.label(pick(reason.text_zh, reason.text_en)).classes('font-bold').mark('scc-reason-rule')
         where = f' · {reason.place}' if reason.place else ''
-        ui.label(f'{_(RECORD_KIND.get(reason.record_kind, reason.record_kind))}: {fmt_time(reason.record_at)}{where}')
+        ui.label(f'{_(RECORD_KIND.get(reason.record_kind, reason.record_kind))}: {city_time(reason.record_at)}{where}')
         if reason.note:
             ui.label(_('Reason given: {note}', note=reason.note)).classes('text-sm scc-reason-note').mark(
                 'scc-reason-note'
             )
         ui.label(pick(reason.ends_zh, reason.ends_en)).classes('text-sm text-gray-700')
         if reason.until is not None:
-            ui.label(_('Ends at {time} (in {left})', time=fmt_time(reason.until), left=countdown(reason.until, now))
+            ui.label(_('Ends at {time} (in {left})', time=city_time(reason.until), left=countdown(reason.until, now))
                      ).classes('text-sm font-bold').mark('scc-reason-countdown')  # fmt: skip
         elif reason.needs_test:
             ui.label(_('Needs a negative nucleic acid test.')).classes('text-sm font-bold')

@@ -14,6 +14,7 @@ from services.errors import DomainError, Forbidden, NotFound
 from services.foundation import auth
 from services.foundation.demo import DEMO_PASSWORD
 from services.settings import settings
+from tests.support.actors import shift_codes as support_shift_codes
 
 PHONE = '13900000007'  # not a demo resident: the first sign-in creates the account
 
@@ -41,12 +42,8 @@ def wrong(code: str) -> str:
 
 
 def shift_codes(delta: timedelta, phone: str = PHONE) -> None:
-    """Move the stored times of this phone's codes into the past, instead of sleeping."""
-    with db.session_scope() as session:
-        for otp in session.exec(select(OneTimeCode).where(OneTimeCode.phone == phone)):
-            otp.created_at -= delta
-            otp.expires_at -= delta
-            session.add(otp)
+    """Move this phone's codes into the past, instead of sleeping."""
+    support_shift_codes(delta, phone)
 
 
 def staff_sign_in(username: str, password: str) -> tuple[Actor | None, DomainError | None]:

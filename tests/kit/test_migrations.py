@@ -18,7 +18,7 @@ from sqlmodel import SQLModel
 
 import models  # noqa: F401 — every table
 from services import db, migrate
-from tests.conftest import PG_BASE, require_or_skip
+from tests.support.components import PG_BASE, require_or_skip
 
 ON_POSTGRES = os.environ.get('SCC_TEST_DB') == 'postgresql'
 CHANGES = ('CREATE', 'ALTER', 'DROP', 'INSERT', 'UPDATE', 'DELETE')

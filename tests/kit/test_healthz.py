@@ -8,14 +8,20 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-import redis
 from nicegui.testing import User
 
 from services import db, health
-from services.events import bus
+from services.events import EventType, Payload, bus
 from services.settings import settings
-from tests.browser_support import free_port
-from tests.conftest import REDIS_URL, require_or_skip
+from tests.support.components import REDIS_URL, redis_problem, require_or_skip
+from tests.support.processes import free_port
+
+
+class Local(Payload):
+    pass
+
+
+LOCAL = EventType('test.local', Local)
 
 
 def unreachable_postgres() -> str:
@@ -104,19 +110,16 @@ async def test_report_says_events_are_down_when_redis_is_unreachable(
     assert report['database']['ok'] is True
     # local delivery keeps working meanwhile
     heard: list[str] = []
-    bus.subscribe('test.local', lambda e: heard.append(e.name))
-    bus.publish('test.local')
+    bus.subscribe(LOCAL, lambda e: heard.append(e.name))
+    bus.publish(LOCAL, Local())
     assert heard == ['test.local']
 
 
 @pytest.fixture
 async def redis_bus() -> AsyncIterator[None]:
-    try:
-        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-        client.ping()
-        client.close()
-    except Exception as error:
-        require_or_skip(f'Redis not reachable at {REDIS_URL}: {error}')
+    problem = redis_problem(REDIS_URL)
+    if problem:
+        require_or_skip(f'Redis not reachable at {REDIS_URL}: {problem}')
     await bus.start(REDIS_URL, f'scc:test:{uuid.uuid4().hex[:12]}')
     yield
     await bus.stop()

@@ -1,7 +1,6 @@
 """The foundation in a real browser: phone sign-in, live announcements, refusals, the language switch."""
 
 import re
-import time
 from typing import Any
 
 import pytest
@@ -12,7 +11,7 @@ from models.notices import NoticeCreate
 from services import db
 from services.access import load_actor
 from services.foundation import notices
-from tests.browser_support import LiveApp, desktop_page, phone_page, screenshot, sign_in_resident, sign_in_staff
+from tests.support.browser import LiveApp, desktop_page, phone_page, screenshot, sign_in_resident, sign_in_staff
 
 pytestmark = pytest.mark.browser
 
@@ -44,10 +43,8 @@ def test_announcement_posted_by_admin_reaches_open_home_without_reload(browser: 
         admin.locator('.scc-body-zh textarea').fill('历下区今晚22点至次日6点停水。')
         admin.locator('.scc-body-en textarea').fill('Lixia district: no water from 22:00 to 06:00.')
         admin.locator('.scc-post').click()
-        posted = time.monotonic()
+        # A wait, not a speed limit: how fast it arrives is measured by bench/fanout.py (notice scenario).
         resident.locator('.scc-notice-title', has_text='今晚停水通知').wait_for(timeout=5000)
-        delay = time.monotonic() - posted
-        assert delay < 1.0, f'the announcement took {delay:.2f} s to appear'
         assert resident.evaluate('window.sccNoReload') is True
         assert resident.locator('.scc-notice-title').first.inner_text() == '今晚停水通知'  # newest first
     finally:

@@ -4,56 +4,22 @@ refusals, and the admin pages."""
 import asyncio
 import re
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 
 from nicegui import ui
 from nicegui.elements.query import QueryElement
 from nicegui.testing import User
-from nicegui.testing.user_interaction import UserInteraction
 from sqlmodel import select
 
 from models.accounts import Account
 from services import db
-from services.foundation.demo import DEMO_PASSWORD, demo_id_number
-from tests.test_auth import shift_codes
+from services.foundation.demo import demo_id_number
+from tests.support.pages import choose, see, sign_in_resident, sign_in_staff
 from views.foundation.signin import _safe_next
 
 NEW_PHONE = '13900000009'
 DEMO_NUMBER = demo_id_number('370102', date(1985, 3, 14), '123')  # the demo resident 张伟 (13800000001)
 RESIDENT_PAGES = ('/', '/me', '/code', '/services', '/notices')
-
-
-async def see(user: User, *args: object, **kwargs: object) -> None:
-    """should_see with patience: the page calls services in worker threads."""
-    await user.should_see(*args, retries=40, **kwargs)  # type: ignore[call-overload]
-
-
-async def sign_in_resident(user: User, phone: str) -> None:
-    shift_codes(timedelta(minutes=2), phone)  # one code a minute per phone: earlier sign-ins must not hold us up
-    await user.open('/login')
-    user.find(marker='scc-phone').type(phone)
-    user.find(marker='scc-ask').click()
-    await see(user, marker='scc-demo-code')
-    label = user.find(marker='scc-demo-code').elements.pop()
-    match = re.search(r'\d{6}', label.text)  # type: ignore[attr-defined]
-    assert match is not None
-    user.find(marker='scc-code').type(match.group(0))
-    user.find(marker='scc-submit').click()
-
-
-async def sign_in_staff(user: User, username: str) -> None:
-    await user.open('/staff/login')
-    user.find(marker='scc-username').type(username)
-    user.find(marker='scc-password').type(DEMO_PASSWORD)
-    user.find(marker='scc-submit').click()
-    await see(user, marker='scc-lang')
-    await see(user, '欢迎，')
-
-
-def choose(user: User, marker: str, option: str) -> None:
-    """Open a select and click one of its options, as a person would."""
-    user.find(marker=marker).click()
-    UserInteraction(user, user.find(marker=marker).elements, option).click()
 
 
 async def page_text(user: User, path: str) -> str:
