@@ -20,7 +20,9 @@ def _join(account_id: int) -> None:
     with db.session_scope() as session:
         actor = load_actor(session, account_id)
         assert actor is not None and actor.person_id is not None
-        form = ClinicConsultationCreate(person_id=actor.person_id, temperature=37.8, symptoms=['cough'], onset_date=date.today())
+        form = ClinicConsultationCreate(
+            person_id=actor.person_id, temperature=37.8, symptoms=['cough'], onset_date=date.today()
+        )
         queue.start_consultation(session, actor=actor, form=form)
 
 

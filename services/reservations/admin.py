@@ -1,20 +1,22 @@
 """City admins set up stores, items and their release policy, daily supply per store and the slot plan."""
 
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import literal, select, update
 from sqlmodel import Session
 
 from models.accounts import Role
 from models.common import utcnow
-from models.reservations import AllocationMode, ResItem, ResSlot, ResStore
+from models.reservations import AllocationMode, ResItemBase, ResItemPublic
 from services import audit
 from services.access import Actor, require_role
 from services.city import current_city
 from services.errors import N_, DomainError, NotFound
-from services.reservations import booking
-from services.reservations.common import SLOT
-from services.reservations.policy import ItemInfo, item_info, local_time, parse_hhmm
+from services.reservations import common, stock
+from services.reservations.common import ITEM, SLOT, STORE
+from services.reservations.policy import local_time, parse_hhmm
+from services.reservations.waitlist import offer_released
 from services.validation import clean_text
 
 
@@ -44,39 +46,37 @@ def save_store(
         raise DomainError(N_('A store must close after it opens.'))
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise DomainError(N_('The coordinates are not on Earth: latitude -90..90, longitude -180..180.'))
-    store = (
-        session.get(ResStore, store_id)
-        if store_id
-        else ResStore(lat=lat, lon=lon, name_zh='', name_en='', district=district, address_zh='', address_en='')
-    )
-    if store is None:
-        raise NotFound(N_('No such store.'))
-    store.name_zh = clean_text(name_zh, field=N_('Name (Chinese)'), max_length=80)
-    store.name_en = clean_text(name_en, field=N_('Name (English)'), max_length=120)
-    store.address_zh = clean_text(address_zh, field=N_('Address (Chinese)'), max_length=160)
-    store.address_en = clean_text(address_en, field=N_('Address (English)'), max_length=200)
-    store.district, store.lat, store.lon = district, lat, lon
-    store.opens, store.closes = (
-        f'{open_minute // 60:02d}:{open_minute % 60:02d}',
-        f'{close_minute // 60:02d}:{close_minute % 60:02d}',
-    )
-    session.add(store)
-    session.flush()
+    values: dict[str, Any] = {
+        'name_zh': clean_text(name_zh, field=N_('Name (Chinese)'), max_length=80),
+        'name_en': clean_text(name_en, field=N_('Name (English)'), max_length=120),
+        'address_zh': clean_text(address_zh, field=N_('Address (Chinese)'), max_length=160),
+        'address_en': clean_text(address_en, field=N_('Address (English)'), max_length=200),
+        'district': district,
+        'lat': lat,
+        'lon': lon,
+        'opens': f'{open_minute // 60:02d}:{open_minute % 60:02d}',
+        'closes': f'{close_minute // 60:02d}:{close_minute % 60:02d}',
+    }
+    if store_id:
+        saved = session.execute(
+            update(STORE).where(STORE.c.id == store_id).values(**values).returning(STORE.c.id)
+        ).scalar_one_or_none()
+        if saved is None:
+            raise NotFound(N_('No such store.'))
+    else:
+        saved = session.execute(STORE.insert().values(**values, closed=False).returning(STORE.c.id)).scalar_one()
     audit.record(
-        session, actor_id=actor.account_id, actor_label=actor.label, action='store.saved', target=f'store:{store.id}'
+        session, actor_id=actor.account_id, actor_label=actor.label, action='store.saved', target=f'store:{saved}'
     )
-    assert store.id is not None
-    return store.id
+    return int(saved)
 
 
 def set_store_closed(session: Session, *, actor: Actor, store_id: int, closed: bool) -> None:
     """Close a store (it refuses bookings) or open it again."""
     require_role(actor, Role.admin)
-    store = session.get(ResStore, store_id)
-    if store is None:
+    changed = common.changed(session, update(STORE).where(STORE.c.id == store_id).values(closed=closed))
+    if changed != 1:
         raise NotFound(N_('No such store.'))
-    store.closed = closed
-    session.add(store)
 
 
 def save_item(
@@ -96,7 +96,7 @@ def save_item(
     strike_days: int = 30,
     ban_days: int = 7,
     active: bool = True,
-) -> ItemInfo:
+) -> ResItemPublic:
     """Create or change an item and its release policy (found by its code)."""
     require_role(actor, Role.admin)
     code = clean_text(code, field=N_('Code'), max_length=32)
@@ -116,26 +116,28 @@ def save_item(
     ):
         if not isinstance(value, int) or not low <= value <= high:
             raise DomainError(N_('A number of the policy is out of range ({low} to {high}).'), low=low, high=high)
-    item = session.scalars(select(ResItem).where(ResItem.code == code)).first()  # type: ignore[arg-type]
-    if item is None:
-        item = ResItem(code=code, name_zh='', name_en='')
-    item.name_zh = clean_text(name_zh, field=N_('Name (Chinese)'), max_length=60)
-    item.name_en = clean_text(name_en, field=N_('Name (English)'), max_length=60)
-    item.quota, item.quota_days, item.mode = quota, quota_days, allocation
-    item.window_open_minute, item.window_days_before = minute, window_days_before
-    item.noshow_grace_minutes, item.strike_limit, item.strike_days, item.ban_days = (
-        noshow_grace_minutes,
-        strike_limit,
-        strike_days,
-        ban_days,
-    )
-    item.active = active
-    session.add(item)
-    session.flush()
+    policy: dict[str, Any] = {
+        'name_zh': clean_text(name_zh, field=N_('Name (Chinese)'), max_length=60),
+        'name_en': clean_text(name_en, field=N_('Name (English)'), max_length=60),
+        'quota': quota,
+        'quota_days': quota_days,
+        'mode': allocation,
+        'window_open_minute': minute,
+        'window_days_before': window_days_before,
+        'noshow_grace_minutes': noshow_grace_minutes,
+        'strike_limit': strike_limit,
+        'strike_days': strike_days,
+        'ban_days': ban_days,
+        'active': active,
+    }
+    row = session.execute(update(ITEM).where(ITEM.c.code == code).values(**policy).returning(*ITEM.c)).first()
+    if row is None:  # a new item: the defaults of the model (units) for what the form does not set
+        values = ResItemBase(code=code, **policy).model_dump()
+        row = session.execute(ITEM.insert().values(**values).returning(*ITEM.c)).one()
     audit.record(
-        session, actor_id=actor.account_id, actor_label=actor.label, action='item.saved', target=f'item:{item.id}'
+        session, actor_id=actor.account_id, actor_label=actor.label, action='item.saved', target=f'item:{row.id}'
     )
-    return item_info(item)
+    return ResItemPublic.model_validate(dict(row._mapping))
 
 
 def plan_slots(
@@ -144,7 +146,9 @@ def plan_slots(
     """Add the day's slot plan for an item at a store: (start 'HH:MM', end 'HH:MM', supply) each."""
     if actor is not None:
         require_role(actor, Role.admin)
-    if session.get(ResStore, store_id) is None or session.get(ResItem, item_id) is None:
+    store = session.execute(select(STORE.c.id).where(STORE.c.id == store_id)).first()
+    item = session.execute(select(ITEM.c.id).where(ITEM.c.id == item_id)).first()
+    if store is None or item is None:
         raise NotFound(N_('No such store or item.'))
     planned: list[tuple[int, int, int]] = []
     for start, end, supply in slots:  # check the whole plan before writing any of it
@@ -157,21 +161,26 @@ def plan_slots(
         if not isinstance(supply, int) or not 0 <= supply <= 100000:
             raise DomainError(N_('The supply of a slot is between 0 and 100000.'))
         planned.append((start_minute, end_minute, supply))
-    ids = []
+    now = utcnow()
+    ids: list[int] = []
     for start_minute, end_minute, supply in planned:
-        slot = ResSlot(
-            store_id=store_id,
-            item_id=item_id,
-            day=day,
-            starts_at=local_time(day, start_minute),
-            ends_at=local_time(day, end_minute),
-            capacity=supply,
-            remaining=supply,
-        )
-        session.add(slot)
-        session.flush()
-        assert slot.id is not None
-        ids.append(slot.id)
+        new_id = session.execute(
+            SLOT.insert()
+            .values(
+                store_id=store_id,
+                item_id=item_id,
+                day=day,
+                starts_at=local_time(day, start_minute),
+                ends_at=local_time(day, end_minute),
+                capacity=supply,
+                remaining=supply,
+                picked_up=0,
+                no_shows=0,
+                updated_at=now,
+            )
+            .returning(SLOT.c.id)
+        ).scalar_one()
+        ids.append(int(new_id))
     return ids
 
 
@@ -191,7 +200,7 @@ def change_supply(session: Session, *, actor: Actor, slot_id: int, delta: int) -
     ).first()
     if row is None:
         raise DomainError(N_('Only supply that is not reserved yet can be taken back.'))
-    booking.stage_stock(
+    stock.stage(
         session,
         store_id=row.store_id,
         slot_id=slot_id,
@@ -201,8 +210,6 @@ def change_supply(session: Session, *, actor: Actor, slot_id: int, delta: int) -
         now=now,
     )
     if delta > 0:
-        from services.reservations.waitlist import offer_released
-
         offer_released(session, slot_id=slot_id, now=now)
     return int(row.remaining)
 

@@ -224,9 +224,7 @@ def reserve(
     return Booked(reservation_ids=ids, codes=codes, remaining=row[0])
 
 
-def stage_changed(
-    session: Session, *, account_id: int, reservation_ids: list[int], status: ReservationStatus
-) -> None:
+def stage_changed(session: Session, *, account_id: int, reservation_ids: list[int], status: ReservationStatus) -> None:
     """Tell the booker's open pages (after commit) that these reservations changed."""
     payload = ReservationChanged(reservation_ids=tuple(reservation_ids), status=status)
     bus.stage(session, RESERVATION_CHANGED, payload, key=account_id)

@@ -9,7 +9,7 @@ from models.common import utcnow
 from models.reservations import ReservationStatus
 from services.access import Actor
 from services.errors import N_, DomainError, NotFound
-from services.reservations import stock
+from services.reservations import common, stock
 from services.reservations.booking import stage_changed, status_label
 from services.reservations.common import PERSON, RES, SLOT
 from services.reservations.quota import return_quota
@@ -45,11 +45,12 @@ def cancel(session: Session, *, actor: Actor, reservation_id: int, now: datetime
         )
     if row.starts_at <= now:
         raise DomainError(N_('A reservation can only be cancelled before its slot starts.'))
-    changed = session.execute(
+    changed = common.changed(
+        session,
         update(RES)
         .where(RES.c.id == reservation_id, RES.c.status == row.status)
-        .values(status=ReservationStatus.cancelled, closed_at=literal(now, RES.c.closed_at.type))
-    ).rowcount  # type: ignore[attr-defined]
+        .values(status=ReservationStatus.cancelled, closed_at=literal(now, RES.c.closed_at.type)),
+    )
     if changed != 1:
         raise DomainError(N_('This reservation was changed meanwhile; please reload.'))
     return_quota(session, person_id=row.person_id, item_id=row.item_id, quantity=row.quantity)

@@ -3,17 +3,17 @@ dialect's upsert."""
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, Table, select
+from sqlalchemy import CursorResult, Executable, Row, Table, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from models.accounts import Person
 from models.reservations import (
-    Reservation,
     ResBan,
+    Reservation,
     ResItem,
     ResLottery,
     ResQuota,
@@ -52,6 +52,12 @@ def local_text(moment: datetime) -> str:
 def upsert(session: Session) -> Any:
     """The dialect's INSERT supporting ON CONFLICT."""
     return pg_insert if session.get_bind().dialect.name == 'postgresql' else sqlite_insert
+
+
+def changed(session: Session, statement: Executable) -> int:
+    """How many rows a conditional UPDATE changed (0: its condition did not hold any more)."""
+    result = cast(CursorResult[Any], session.execute(statement))
+    return int(result.rowcount)
 
 
 def person_name(session: Session, person_id: int) -> str:

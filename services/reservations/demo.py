@@ -1,14 +1,16 @@
 """Demo data for M2: masks of three kinds, a pharmacy chain's community stores across Jinan, slots for today and
 tomorrow with supply per store. Idempotent: items and stores once, missing days' slots on every start."""
 
-from sqlalchemy import insert, select
+from typing import Any
+
+from sqlalchemy import select
 from sqlmodel import Session
 
 from models.common import utcnow
-from models.reservations import AllocationMode, ResItem, ResSlot, ResStore
+from models.reservations import AllocationMode, ResItemBase, ResStoreBase
 from services.reservations import passes
 from services.reservations.admin import next_days
-from services.reservations.common import SLOT
+from services.reservations.common import ITEM, SLOT, STORE
 from services.reservations.policy import local_day, local_time, parse_hhmm
 
 # code, zh, en, unit zh, unit en, quota, quota days, mode, window opens (local minute), days before
@@ -121,10 +123,10 @@ PLANS = {
 def seed(session: Session) -> None:
     """Create the demo goods and stores once, and today's and tomorrow's slots when missing."""
     passes.signing_key(session)  # created once, kept in the database
-    items = {i.code: i for i in session.scalars(select(ResItem))}
+    items: dict[str, int] = {code: item_id for item_id, code in session.execute(select(ITEM.c.id, ITEM.c.code))}
     if not items:
         for code, zh, en, unit_zh, unit_en, quota, days, mode, minute, before in ITEMS:
-            item = ResItem(
+            item = ResItemBase(
                 code=code,
                 name_zh=zh,
                 name_en=en,
@@ -136,22 +138,19 @@ def seed(session: Session) -> None:
                 window_open_minute=minute,
                 window_days_before=before,
             )
-            session.add(item)
-            items[code] = item
+            items[code] = session.execute(ITEM.insert().values(**item.model_dump()).returning(ITEM.c.id)).scalar_one()
         for zh, en, district, address_zh, address_en, lat, lon in STORES:
-            session.add(
-                ResStore(
-                    name_zh=zh,
-                    name_en=en,
-                    district=district,
-                    address_zh=address_zh,
-                    address_en=address_en,
-                    lat=lat,
-                    lon=lon,
-                )
+            store = ResStoreBase(
+                name_zh=zh,
+                name_en=en,
+                district=district,
+                address_zh=address_zh,
+                address_en=address_en,
+                lat=lat,
+                lon=lon,
             )
-        session.flush()
-    stores = list(session.scalars(select(ResStore).order_by(ResStore.id)))  # type: ignore[arg-type]
+            session.execute(STORE.insert().values(**store.model_dump()))
+    stores = list(session.execute(select(STORE.c.id).order_by(STORE.c.id)).scalars())
     plan_days = next_days(local_day(utcnow()))
     existing = set(
         session.execute(
@@ -159,18 +158,18 @@ def seed(session: Session) -> None:
         ).tuples()
     )
     now = utcnow()
-    rows = []  # one bulk insert: the demo city is re-seeded before every test of every module
+    rows: list[dict[str, Any]] = []  # one bulk insert: the demo city is re-seeded before every test of every module
     for day in plan_days:
-        for store in stores:
+        for store_id in stores:
             for code, plan in PLANS.items():
-                planned = items.get(code)
-                if planned is None or planned.id is None or store.id is None or (store.id, planned.id, day) in existing:
+                item_id = items.get(code)
+                if item_id is None or (store_id, item_id, day) in existing:
                     continue
                 for start, end, supply in plan:
                     rows.append(
                         {
-                            'store_id': store.id,
-                            'item_id': planned.id,
+                            'store_id': store_id,
+                            'item_id': item_id,
                             'day': day,
                             'capacity': supply,
                             'starts_at': local_time(day, parse_hhmm(start)),
@@ -182,4 +181,4 @@ def seed(session: Session) -> None:
                         }
                     )
     if rows:
-        session.execute(insert(ResSlot), rows)
+        session.execute(SLOT.insert(), rows)

@@ -56,10 +56,12 @@ class Sql:
         return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
 
     def one(self, sql: str, params: tuple[Any, ...]) -> Any:
+        """The first row of a statement (or None)."""
         self.cursor.execute(self.q(sql), params)
         return self.cursor.fetchone()
 
     def run(self, sql: str, params: tuple[Any, ...]) -> int:
+        """Execute a statement; returns the rows it changed."""
         self.cursor.execute(self.q(sql), params)
         return int(self.cursor.rowcount)
 
@@ -147,6 +149,7 @@ def insert(
 
 
 def set_code(sql: Sql, reservation_id: int, code: str) -> None:
+    """Write a reservation's pickup code."""
     sql.run(CODE_SQL, (code, reservation_id))
 
 

@@ -79,11 +79,12 @@ def draw(session: Session, *, slot_id: int, now: datetime | None = None) -> list
     if now < draw_at(slot.day):
         raise DomainError(N_('The draw takes place at {when}.'), when=common.local_text(draw_at(slot.day)))
     ensure_seed(session, slot_id=slot_id)
-    claimed = session.execute(
+    claimed = common.changed(
+        session,
         update(LOTTERY)
         .where(LOTTERY.c.slot_id == slot_id, LOTTERY.c.drawn_at.is_(None))
-        .values(drawn_at=literal(now, LOTTERY.c.drawn_at.type))
-    ).rowcount  # type: ignore[attr-defined]
+        .values(drawn_at=literal(now, LOTTERY.c.drawn_at.type)),
+    )
     if claimed != 1:
         raise DomainError(N_('This slot has been drawn already.'))
     seed = session.execute(select(LOTTERY.c.seed).where(LOTTERY.c.slot_id == slot_id)).scalar_one()

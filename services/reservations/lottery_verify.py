@@ -34,11 +34,14 @@ def load(source: str) -> dict[str, Any]:
     """A record from a file path or an http(s) URL."""
     if source.startswith(('http://', 'https://')):
         with urllib.request.urlopen(source, timeout=10) as response:  # noqa: S310 — the user names the URL
-            return json.loads(response.read())
-    return json.loads(Path(source).read_text(encoding='utf-8'))
+            record: dict[str, Any] = json.loads(response.read())
+            return record
+    record = json.loads(Path(source).read_text(encoding='utf-8'))
+    return record
 
 
 def main(argv: list[str]) -> int:
+    """Check the record named by the one argument; prints the verdict, returns the exit status."""
     if len(argv) != 1:
         print(__doc__)
         return 2

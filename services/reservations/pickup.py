@@ -104,7 +104,9 @@ def _info(row: Row[Any]) -> PickupPublic:
     )
 
 
-def check_pass(session: Session, *, actor: Actor, store_id: int, text: str, now: datetime | None = None) -> PickupPublic:
+def check_pass(
+    session: Session, *, actor: Actor, store_id: int, text: str, now: datetime | None = None
+) -> PickupPublic:
     """What the pharmacist sees for a pass (masked name, goods, slot) — or why it cannot be handed over."""
     require_role(actor, Role.pharmacist)
     now = now or utcnow()
@@ -119,15 +121,16 @@ def hand_over(session: Session, *, actor: Actor, store_id: int, text: str, now: 
     now = now or utcnow()
     row = _find(session, store_id=store_id, text=text, now=now)
     _check(row, store_id=store_id, now=now)
-    changed = session.execute(
+    changed = common.changed(
+        session,
         update(RES)
         .where(RES.c.id == row.id, RES.c.status == ReservationStatus.booked)
         .values(
             status=ReservationStatus.picked_up,
             closed_at=literal(now, RES.c.closed_at.type),
             handled_by=actor.label[:80],
-        )
-    ).rowcount  # type: ignore[attr-defined]
+        ),
+    )
     if changed != 1:
         again = _row(session, row.id)
         if again is not None:

@@ -11,7 +11,7 @@ from models.common import utcnow
 from models.reservations import ReservationPublic, ReservationStatus, ResItemPublic, ResSlotPublic, ResStorePublic
 from services.access import Actor
 from services.errors import N_, NotFound
-from services.foundation.people import household
+from services.foundation import people
 from services.reservations import passes
 from services.reservations.common import ITEM, LOTTERY, RES, SLOT, STORE, reservation_rows
 from services.reservations.policy import local_day, window_opens_at
@@ -158,7 +158,7 @@ def page_data(
     of `district` ('' for all; None: the resident's own district) and the district shown."""
     goods = items(session)
     current = next((g for g in goods if g.id == item_id), goods[0] if goods else None)
-    members = household(session, actor=actor)
+    members = people.household(session, actor=actor)
     if district is None:
         district = members[0].district if members else ''
     if current is None:

@@ -86,11 +86,12 @@ def release_no_shows(session: Session, *, now: datetime | None = None) -> int:
     for row in rows:
         if row.ends_at + timedelta(minutes=row.noshow_grace_minutes) > now:
             continue
-        changed = session.execute(
+        changed = common.changed(
+            session,
             update(RES)
             .where(RES.c.id == row.id, RES.c.status == ReservationStatus.booked)
-            .values(status=ReservationStatus.no_show, closed_at=literal(now, RES.c.closed_at.type))
-        ).rowcount  # type: ignore[attr-defined]
+            .values(status=ReservationStatus.no_show, closed_at=literal(now, RES.c.closed_at.type)),
+        )
         if changed != 1:
             continue
         released += 1

@@ -145,9 +145,12 @@ def accept(session: Session, *, actor: Actor, wait_id: int, now: datetime | None
     if row.offer_expires_at <= now:
         raise DomainError(N_('This offer expired at {when}.'), when=common.local_text(row.offer_expires_at))
     item = session.execute(select(ITEM.c.quota, ITEM.c.quota_days).where(ITEM.c.id == row.item_id)).one()
-    changed = session.execute(
-        update(WAIT).where(WAIT.c.id == wait_id, WAIT.c.status == WaitStatus.offered).values(status=WaitStatus.accepted)
-    ).rowcount  # type: ignore[attr-defined]
+    changed = common.changed(
+        session,
+        update(WAIT)
+        .where(WAIT.c.id == wait_id, WAIT.c.status == WaitStatus.offered)
+        .values(status=WaitStatus.accepted),
+    )
     if changed != 1:
         raise DomainError(N_('There is no offer to accept for this waitlist entry.'))
     quota.take_quota(
@@ -186,9 +189,9 @@ def leave(session: Session, *, actor: Actor, wait_id: int, now: datetime | None 
 
 def _close(session: Session, row: Row[Any], status: WaitStatus, now: datetime) -> bool:
     """Close an open entry (an offer held for it goes to the next in line); False when it changed meanwhile."""
-    changed = session.execute(
-        update(WAIT).where(WAIT.c.id == row.id, WAIT.c.status == row.status).values(status=status)
-    ).rowcount  # type: ignore[attr-defined]
+    changed = common.changed(
+        session, update(WAIT).where(WAIT.c.id == row.id, WAIT.c.status == row.status).values(status=status)
+    )
     if changed != 1:
         return False
     if row.status == WaitStatus.offered and row.offered_slot_id is not None:

@@ -7,12 +7,13 @@ from sqlmodel import Session, col, func, select
 
 from models.accounts import Account
 from models.common import utcnow
-from models.shows import CommentPublic, ShowComment, ShowState
+from models.shows import ShowComment, ShowCommentPublic, ShowState
 from services import audit, db
 from services.access import Actor
 from services.errors import N_, DomainError, NotFound
 from services.events import bus
 from services.shows import common
+from services.shows.events import SHOW_COMMENT, CommentChanged
 from services.validation import clean_text
 
 MAX_LENGTH = 140
@@ -29,7 +30,7 @@ OPEN_STATES = (
 CHEERS = ('👏', '❤️', '🎉', '好!', 'Bravo!')
 
 
-def post_comment(session: Session, *, actor: Actor, show_id: int, text: str) -> CommentPublic:
+def post_comment(session: Session, *, actor: Actor, show_id: int, text: str) -> ShowCommentPublic:
     """A resident cheers or comments; every open watch page of the show shows it at once."""
     db.write_gate(session)  # first thing, before this unit of work touches the database
     show = common.load(session, show_id)
@@ -52,12 +53,12 @@ def post_comment(session: Session, *, actor: Actor, show_id: int, text: str) -> 
     row = ShowComment(show_id=show_id, account_id=actor.account_id, author=actor.label[:40], text=body, created_at=now)
     session.add(row)
     session.flush()
-    public = CommentPublic.model_validate(row)
-    bus.stage(session, common.SHOW_COMMENT, str(show_id), action='posted', comment=public.model_dump(mode='json'))
+    public = ShowCommentPublic.model_validate(row)
+    bus.stage(session, SHOW_COMMENT, CommentChanged(action='posted', comment=public), key=show_id)
     return public
 
 
-def hide_comment(session: Session, *, actor: Actor, comment_id: int) -> CommentPublic:
+def hide_comment(session: Session, *, actor: Actor, comment_id: int) -> ShowCommentPublic:
     """An organizer hides a comment: it disappears from every open page and is never shown again."""
     common.require_organizer(actor)
     row = session.get(ShowComment, comment_id, with_for_update=True)
@@ -66,31 +67,20 @@ def hide_comment(session: Session, *, actor: Actor, comment_id: int) -> CommentP
     if not row.hidden:
         row.hidden, row.hidden_by, row.hidden_at = True, actor.account_id, utcnow()
         session.add(row)
-        audit.record(
-            session,
-            actor_id=actor.account_id,
-            actor_label=actor.label,
-            action='show.comment_hidden',
-            target=f'show:{row.show_id}',
-            detail=f'comment:{row.id}',
-        )
+        audit.record(session, actor_id=actor.account_id, actor_label=actor.label, action='show.comment_hidden',
+                     target=f'show:{row.show_id}', detail=f'comment:{row.id}')  # fmt: skip
         session.flush()
-        bus.stage(
-            session,
-            common.SHOW_COMMENT,
-            str(row.show_id),
-            action='hidden',
-            comment=CommentPublic.model_validate(row).model_dump(mode='json'),
-        )
-    return CommentPublic.model_validate(row)
+        hidden = CommentChanged(action='hidden', comment=ShowCommentPublic.model_validate(row))
+        bus.stage(session, SHOW_COMMENT, hidden, key=row.show_id)
+    return ShowCommentPublic.model_validate(row)
 
 
 def recent_comments(
     session: Session, *, show_id: int, limit: int = 30, include_hidden: bool = False
-) -> list[CommentPublic]:
+) -> list[ShowCommentPublic]:
     """The newest comments of a show, oldest first (hidden ones only for organizers' moderation)."""
     query = select(ShowComment).where(ShowComment.show_id == show_id)
     if not include_hidden:
         query = query.where(col(ShowComment.hidden).is_(False))
     rows = session.exec(query.order_by(col(ShowComment.created_at).desc(), col(ShowComment.id).desc()).limit(limit))
-    return [CommentPublic.model_validate(r) for r in reversed(list(rows))]
+    return [ShowCommentPublic.model_validate(r) for r in reversed(list(rows))]

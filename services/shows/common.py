@@ -1,4 +1,4 @@
-"""Shared by the show services: event names, loading a show, the change history, the public view."""
+"""Shared by the show services: loading a show, the change history, the public view, venue time."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -7,17 +7,14 @@ from sqlmodel import Session, col, select
 
 from models.accounts import Role
 from models.common import utcnow
-from models.shows import ChangePublic, LinkPublic, Show, ShowChange, ShowLink, ShowPublic, ShowState
+from models.shows import Show, ShowChange, ShowChangePublic, ShowLink, ShowLinkPublic, ShowPublic, ShowState
 from services import audit
 from services.access import Actor, require_role
+from services.city import current_city
 from services.errors import N_, NotFound
 from services.events import bus
+from services.shows.events import SHOW_CHANGED, ShowChanged
 
-SHOW_CHANGED = 'show.changed'  # key: show id; data: show (ShowPublic as JSON), action
-SHOW_COMMENT = 'show.comment'  # key: show id; data: comment (CommentPublic as JSON), action 'posted' | 'hidden'
-SHOW_REMINDER = 'show.reminder'  # no key; data: accounts (ids), kind 'soon' | 'live', show (JSON)
-SHOW_VIEWERS = 'show.viewers'  # no key; data: origin, counts {show id: open watch pages in that process}
-VENUE_TZ = 'Asia/Shanghai'
 SOON_MINUTES = 10
 ORGANIZERS = (Role.organizer,)  # admins may do what organizers do (services.access.require_role)
 
@@ -35,12 +32,12 @@ def load(session: Session, show_id: int, *, lock: bool = False) -> Show:
     return show
 
 
-def links_of(session: Session, show_id: int) -> list[LinkPublic]:
+def links_of(session: Session, show_id: int) -> list[ShowLinkPublic]:
     """The platform links of a show, in the organizer's order."""
     rows = session.exec(
         select(ShowLink).where(ShowLink.show_id == show_id).order_by(col(ShowLink.position), col(ShowLink.id))
     )
-    return [LinkPublic(name=r.name, url=r.url) for r in rows]
+    return [ShowLinkPublic(name=r.name, url=r.url) for r in rows]
 
 
 def to_public(session: Session, show: Show) -> ShowPublic:
@@ -91,11 +88,10 @@ def record(
         detail=detail,
     )
     session.flush()
-    public = to_public(session, show)
-    bus.stage(session, SHOW_CHANGED, str(show.id), action=action, show=public.model_dump(mode='json'))
+    bus.stage(session, SHOW_CHANGED, ShowChanged(action=action, show=to_public(session, show)), key=show.id)
 
 
-def history(session: Session, *, show_id: int, limit: int = 100) -> list[ChangePublic]:
+def history(session: Session, *, show_id: int, limit: int = 100) -> list[ShowChangePublic]:
     """Every recorded change of a show, newest first (who, when, from which state to which, old and new time)."""
     rows = session.exec(
         select(ShowChange)
@@ -103,9 +99,14 @@ def history(session: Session, *, show_id: int, limit: int = 100) -> list[ChangeP
         .order_by(col(ShowChange.at).desc(), col(ShowChange.id).desc())
         .limit(limit)
     )
-    return [ChangePublic.model_validate(r) for r in rows]
+    return [ShowChangePublic.model_validate(r) for r in rows]
 
 
-def venue_time(moment: datetime, tz: str = VENUE_TZ) -> datetime:
-    """An aware datetime in the venue's time zone."""
-    return moment.astimezone(ZoneInfo(tz))
+def city_timezone() -> str:
+    """The time zone of the city's venues (a new show gets it; times are typed and shown in it)."""
+    return current_city().timezone
+
+
+def venue_time(moment: datetime, tz: str | None = None) -> datetime:
+    """An aware datetime in the venue's time zone (`tz`, a show's own; by default the city's)."""
+    return moment.astimezone(ZoneInfo(tz or city_timezone()))

@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 from models.accounts import Account
 from models.common import utcnow
 from models.shows import PlatformFigure, Show, ShowChange, ShowLink, ShowState, ViewerSample
+from services.city import current_city
 
 S = ShowState
 LINKS = [
@@ -109,6 +110,7 @@ def seed(session: Session) -> bool:
             replay_url=replay,
             state=state,
             created_by=organizer_id,
+            timezone=current_city().timezone,
             went_live_at=starts if state in (S.live, S.replay) else None,
             ended_at=ends if state is S.replay else None,
             inapp_peak=3_120 if state is S.replay else 0,

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from models.common import utcnow
-from models.shows import Show, ShowInput, ShowLink, ShowPublic, ShowState
+from models.shows import Show, ShowCreate, ShowLink, ShowPublic, ShowState
 from services.access import Actor
 from services.errors import N_, DomainError
 from services.shows import common
@@ -18,21 +18,21 @@ TIME_RE = re.compile(r'(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})')
 MAX_LINKS = 12
 
 
-def parse_venue_time(raw: str, *, field: str, tz: str = common.VENUE_TZ) -> datetime:
-    """'YYYY-MM-DD HH:MM' in the venue's time zone → aware UTC."""
+def parse_venue_time(raw: str, *, field: str, tz: str | None = None) -> datetime:
+    """'YYYY-MM-DD HH:MM' in the venue's time zone (`tz`; by default the city's) → aware UTC."""
     match = TIME_RE.fullmatch((raw or '').strip())
     if match is None:
         raise DomainError(N_('{field}: please write the date and time as YYYY-MM-DD HH:MM.'), field=field)
     try:
         year, month, day, hour, minute = (int(g) for g in match.groups())
-        local = datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(tz))
+        local = datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(tz or common.city_timezone()))
     except ValueError:
         raise DomainError(N_('{field}: there is no such date or time.'), field=field) from None
     return local.astimezone(ZoneInfo('UTC'))
 
 
-def format_venue_time(moment: datetime, tz: str = common.VENUE_TZ) -> str:
-    """An aware datetime as 'YYYY-MM-DD HH:MM' in the venue's time zone (what the form shows)."""
+def format_venue_time(moment: datetime, tz: str | None = None) -> str:
+    """An aware datetime as 'YYYY-MM-DD HH:MM' in the venue's time zone (what the form shows; default: the city's)."""
     return common.venue_time(moment, tz).strftime('%Y-%m-%d %H:%M')
 
 
@@ -72,7 +72,7 @@ def check_links(links: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return cleaned
 
 
-def _apply(show: Show, data: ShowInput) -> list[tuple[str, str]]:
+def _apply(show: Show, data: ShowCreate) -> list[tuple[str, str]]:
     show.title_zh = clean_text(data.title_zh, field=N_('Title (Chinese)'), max_length=120)
     show.title_en = clean_text(data.title_en, field=N_('Title (English)'), max_length=120)
     show.description_zh = clean_text(
@@ -100,11 +100,12 @@ def _store_links(session: Session, show_id: int, links: list[tuple[str, str]]) -
         session.add(ShowLink(show_id=show_id, name=name, url=url, position=position))
 
 
-def create_show(session: Session, *, actor: Actor, data: ShowInput) -> ShowPublic:
+def create_show(session: Session, *, actor: Actor, data: ShowCreate) -> ShowPublic:
     """An organizer announces a new performance (it starts in the state "scheduled")."""
     common.require_organizer(actor)
     now = utcnow()
-    show = Show(title_zh='', title_en='', troupe='', venue='', starts_at=now, ends_at=now, created_by=actor.account_id)
+    show = Show(title_zh='', title_en='', troupe='', venue='', starts_at=now, ends_at=now, created_by=actor.account_id,
+                timezone=common.city_timezone())  # fmt: skip
     links = _apply(show, data)
     if show.starts_at <= now:
         raise DomainError(N_('The start must be in the future.'))
@@ -116,7 +117,7 @@ def create_show(session: Session, *, actor: Actor, data: ShowInput) -> ShowPubli
     return common.to_public(session, show)
 
 
-def update_show(session: Session, *, actor: Actor, show_id: int, data: ShowInput) -> ShowPublic:
+def update_show(session: Session, *, actor: Actor, show_id: int, data: ShowCreate) -> ShowPublic:
     """An organizer edits a show; a new start time of a scheduled show is a postponement, so it is refused here."""
     common.require_organizer(actor)
     show = common.load(session, show_id, lock=True)
@@ -138,9 +139,9 @@ def get_show(session: Session, *, show_id: int) -> ShowPublic:
     return common.to_public(session, common.load(session, show_id))
 
 
-def input_of(show: ShowPublic) -> ShowInput:
+def input_of(show: ShowPublic) -> ShowCreate:
     """The organizer's form filled from a stored show (times in the venue's time zone)."""
-    return ShowInput(
+    return ShowCreate(
         title_zh=show.title_zh,
         title_en=show.title_en,
         description_zh=show.description_zh,

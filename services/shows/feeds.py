@@ -50,7 +50,8 @@ def _calendar(shows: list[ShowPublic], base_url: str, name: str) -> bytes:
     for show in shows:
         calendar.add_component(_event(show, base_url))
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    data: bytes = calendar.to_ical()
+    return data
 
 
 def show_ics(session: Session, *, show_id: int, base_url: str) -> bytes:

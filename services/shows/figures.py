@@ -5,10 +5,10 @@ import io
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from models.common import utcnow
-from models.shows import PlatformFigure, Show, ShowState, ViewerSample
+from models.shows import FiguresPublic, PlatformFigure, PlatformTotalPublic, Show, ShowState, ViewerSample
 from services.access import Actor
 from services.errors import N_, DomainError
 from services.shows import common, editing
@@ -18,22 +18,6 @@ from services.validation import clean_text
 MAX_VIEWS = 10_000_000_000
 MAX_CSV_BYTES = 512 * 1024
 MAX_CSV_ROWS = 5000
-
-
-class PlatformTotal(SQLModel):
-    platform: str
-    concurrent_peak: int
-    cumulative_views: int
-    recorded_at: datetime
-
-
-class FiguresPanel(SQLModel):
-    """The aggregate panel: platform figures summed among themselves; in-app figures on their own."""
-
-    platforms: list[PlatformTotal]
-    platform_peak_sum: int
-    platform_views_sum: int
-    inapp_peak: int
 
 
 def _count(raw: str | int, *, field: str) -> int:
@@ -115,10 +99,10 @@ def import_csv(session: Session, *, actor: Actor, show_id: int, data: bytes) -> 
     return len(figures)
 
 
-def panel(session: Session, *, show_id: int) -> FiguresPanel:
+def panel(session: Session, *, show_id: int) -> FiguresPublic:
     """Latest figures per platform, their sums, and the app's own peak — never added together."""
     show = common.load(session, show_id)
-    latest: dict[str, PlatformTotal] = {}
+    latest: dict[str, PlatformTotalPublic] = {}
     peaks: dict[str, int] = {}
     for row in session.exec(
         select(PlatformFigure)
@@ -126,14 +110,14 @@ def panel(session: Session, *, show_id: int) -> FiguresPanel:
         .order_by(col(PlatformFigure.recorded_at), col(PlatformFigure.id))
     ):
         peaks[row.platform] = max(peaks.get(row.platform, 0), row.concurrent_peak)
-        latest[row.platform] = PlatformTotal(
+        latest[row.platform] = PlatformTotalPublic(
             platform=row.platform,
             concurrent_peak=peaks[row.platform],
             cumulative_views=row.cumulative_views,
             recorded_at=row.recorded_at,
         )
     platforms = sorted(latest.values(), key=lambda p: -p.cumulative_views)
-    return FiguresPanel(
+    return FiguresPublic(
         platforms=platforms,
         platform_peak_sum=sum(p.concurrent_peak for p in platforms),
         platform_views_sum=sum(p.cumulative_views for p in platforms),

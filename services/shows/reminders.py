@@ -1,7 +1,8 @@
 """ "Remind me": residents subscribe to a show; a notice reaches those online 10 minutes before and at go-live.
 
-The app's one timer (views) calls lifecycle.tick, which marks reminders sent in the database before publishing
-one `show.reminder` event per show and kind: with several processes, only the one that marked them publishes.
+A periodic job of the app (views/shows/feeds.py) calls lifecycle.tick, which marks reminders sent in the database
+before publishing one SHOW_REMINDER event per show and kind: with several processes, only the one that marked them
+publishes.
 """
 
 from sqlalchemy.exc import IntegrityError
@@ -13,6 +14,7 @@ from services.access import Actor
 from services.errors import N_, DomainError
 from services.events import bus
 from services.shows import common
+from services.shows.events import SHOW_REMINDER, ReminderDue
 
 
 def subscribe(session: Session, *, actor: Actor, show_id: int) -> bool:
@@ -63,14 +65,7 @@ def send_due(session: Session, *, show: Show, kind: str) -> list[int]:
         setattr(row, 'soon_sent_at' if kind == 'soon' else 'live_sent_at', now)
         session.add(row)
     accounts = [row.account_id for row in rows]
-    bus.stage(
-        session,
-        common.SHOW_REMINDER,
-        None,
-        kind=kind,
-        accounts=accounts,
-        show_id=show.id,
-        title_zh=show.title_zh,
-        title_en=show.title_en,
-    )
+    due = ReminderDue(kind='soon' if kind == 'soon' else 'live', accounts=tuple(accounts), show_id=show.id,
+                      title_zh=show.title_zh, title_en=show.title_en)  # fmt: skip
+    bus.stage(session, SHOW_REMINDER, due)
     return accounts

@@ -2,10 +2,10 @@
 
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, SQLModel, col, or_, select
+from sqlmodel import Session, col, or_, select
 
 from models.common import utcnow
-from models.shows import Show, ShowPublic, ShowReminder, ShowState
+from models.shows import SchedulePublic, Show, ShowPublic, ShowReminder, ShowState, WatchPublic
 from services.access import Actor
 from services.shows import common
 
@@ -14,16 +14,9 @@ PAST_DAYS = 30
 PAST_LIMIT = 20
 
 
-class Schedule(SQLModel):
-    live: list[ShowPublic]
-    today: list[ShowPublic]
-    upcoming: list[ShowPublic]
-    past: list[ShowPublic]
-
-
-def group(shows: list[ShowPublic], *, now: datetime) -> Schedule:
-    """Sort shows into the four groups; "today" is the venue's calendar day (Asia/Shanghai), not UTC's."""
-    result = Schedule(live=[], today=[], upcoming=[], past=[])
+def group(shows: list[ShowPublic], *, now: datetime) -> SchedulePublic:
+    """Sort shows into the four groups; "today" is the venue's calendar day (the show's time zone), not UTC's."""
+    result = SchedulePublic(live=[], today=[], upcoming=[], past=[])
     for show in sorted(shows, key=lambda s: s.starts_at):
         venue_today = common.venue_time(now, show.timezone).date()
         starts_day = common.venue_time(show.starts_at, show.timezone).date()
@@ -54,7 +47,7 @@ def current_shows(session: Session, *, now: datetime | None = None) -> list[Show
     return [common.to_public(session, r) for r in rows]
 
 
-def schedule(session: Session, *, now: datetime | None = None) -> Schedule:
+def schedule(session: Session, *, now: datetime | None = None) -> SchedulePublic:
     """The resident schedule as of `now`."""
     now = now or utcnow()
     return group(current_shows(session, now=now), now=now)
@@ -72,14 +65,9 @@ def all_shows(session: Session, *, limit: int = 200) -> list[ShowPublic]:
     return [common.to_public(session, r) for r in rows]
 
 
-class WatchView(SQLModel):
-    show: ShowPublic
-    subscribed: bool
-
-
-def watch_view(session: Session, *, actor: Actor, show_id: int) -> WatchView:
+def watch_view(session: Session, *, actor: Actor, show_id: int) -> WatchPublic:
     """What a watch page needs from the database, in one read: the show and whether the actor asked for a reminder."""
     show = common.to_public(session, common.load(session, show_id))
     mine = (ShowReminder.show_id == show_id) & (ShowReminder.account_id == actor.account_id)
     subscribed = session.exec(select(ShowReminder.id).where(mine)).first()
-    return WatchView(show=show, subscribed=subscribed is not None)
+    return WatchPublic(show=show, subscribed=subscribed is not None)

@@ -1,16 +1,15 @@
 """In-app concurrent viewers: open watch pages per show, counted in memory per process and shared over the bus.
 
 Each process counts its own open watch pages (join when a page connects, leave when it disconnects) and
-publishes its counts as `show.viewers` at most every PUBLISH_EVERY seconds when they changed (and as a
+publishes its counts as SHOW_VIEWERS at most every PUBLISH_EVERY seconds when they changed (and as a
 heartbeat); every process adds up the latest counts of all processes it heard from recently.
 """
 
 import threading
 import time
-from typing import Any
 
-from services.events import DomainEvent, bus
-from services.shows.common import SHOW_VIEWERS
+from services.events import bus
+from services.shows.events import SHOW_VIEWERS, ViewerCounts
 
 PUBLISH_EVERY = 2.0
 HEARTBEAT = 15.0
@@ -54,13 +53,11 @@ class ViewerCounter:
         ids = set(self.local) | {i for _, counts in self.remote.values() for i in counts}
         return {i: self.total(i) for i in ids}
 
-    def heard(self, event: DomainEvent) -> None:
+    def heard(self, counts: ViewerCounts) -> None:
         """Take in another process's counts (our own are known already)."""
-        origin = str(event.data.get('origin', ''))
-        if not origin or origin == bus.origin:
+        if not counts.origin or counts.origin == bus.origin:
             return
-        counts = {int(k): int(v) for k, v in dict(event.data.get('counts', {})).items()}
-        self.remote[origin] = (time.monotonic(), counts)
+        self.remote[counts.origin] = (time.monotonic(), dict(counts.counts))
 
     def maybe_publish(self, *, force: bool = False) -> bool:
         """Publish this process's counts when they changed (at most every 2 s) or as a heartbeat."""
@@ -69,10 +66,10 @@ class ViewerCounter:
         if not force and not (self._dirty and since >= PUBLISH_EVERY) and since < HEARTBEAT:
             return False
         with self._lock:
-            counts: dict[str, Any] = {str(k): v for k, v in self.local.items()}
+            counts = dict(self.local)
             self._dirty = False
         self._last_publish = now
-        bus.publish(SHOW_VIEWERS, None, origin=bus.origin, counts=counts)
+        bus.publish(SHOW_VIEWERS, ViewerCounts(origin=bus.origin, counts=counts))
         return True
 
     def reset(self) -> None:

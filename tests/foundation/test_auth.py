@@ -15,26 +15,13 @@ from services.foundation import auth
 from services.foundation.demo import DEMO_PASSWORD
 from services.settings import settings
 from tests.support.actors import shift_codes as support_shift_codes
-
-PHONE = '13900000007'  # not a demo resident: the first sign-in creates the account
-
-
-def ask(phone: str = PHONE) -> str:
-    with db.session_scope() as session:
-        request = auth.request_code(session, phone=phone)
-    assert request.demo_code is not None and request.expires_in_s == 300
-    return request.demo_code
+from tests.support.foundation import PHONE, ask, staff_sign_in, verify
 
 
 def ask_refused(phone: str = PHONE) -> DomainError:
     with pytest.raises(DomainError) as caught, db.session_scope() as session:
         auth.request_code(session, phone=phone)
     return caught.value
-
-
-def verify(code: str, phone: str = PHONE) -> tuple[Actor | None, DomainError | None]:
-    with db.session_scope() as session:  # committed either way, as the sign-in page does
-        return auth.verify_code(session, phone=phone, code=code)
 
 
 def wrong(code: str) -> str:
@@ -44,11 +31,6 @@ def wrong(code: str) -> str:
 def shift_codes(delta: timedelta, phone: str = PHONE) -> None:
     """Move this phone's codes into the past, instead of sleeping."""
     support_shift_codes(delta, phone)
-
-
-def staff_sign_in(username: str, password: str) -> tuple[Actor | None, DomainError | None]:
-    with db.session_scope() as session:
-        return auth.password_sign_in(session, username=username, password=password)
 
 
 def audit(action: str) -> list[AuditEntry]:

@@ -3,8 +3,7 @@ characters), a script tag and SQL. Each is refused with a clear message in the u
 shown escaped; nothing is half-written (rows are counted before and after)."""
 
 import asyncio
-import re
-from datetime import date, timedelta
+from datetime import date
 from html import escape
 
 from nicegui import ui
@@ -15,7 +14,7 @@ from models.accounts import Account, AuditEntry, OneTimeCode, Person
 from models.notices import Notice
 from services import db
 from services.foundation.demo import DEMO_PASSWORD, demo_id_number
-from tests.test_auth import shift_codes
+from tests.support.pages import sign_in_resident
 
 SCRIPT = '<script>alert(1)</script>'
 SQL = "'; DROP TABLE account; --"
@@ -131,20 +130,8 @@ async def test_staff_username_and_password_fields(user: User) -> None:
     assert_no_raw_html(user, SCRIPT)
 
 
-async def sign_in(user: User, phone: str) -> None:
-    shift_codes(timedelta(minutes=2), phone)
-    await user.open('/login')
-    user.find(marker='scc-phone').type(phone)
-    user.find(marker='scc-ask').click()
-    await user.should_see(marker='scc-demo-code', retries=40)
-    label = user.find(marker='scc-demo-code').elements.pop()
-    code = re.search(r'\d{6}', label.text).group(0)  # type: ignore[attr-defined, union-attr]
-    user.find(marker='scc-code').type(code)
-    user.find(marker='scc-submit').click()
-
-
 async def test_profile_name_and_id_fields(user: User) -> None:
-    await sign_in(user, NEW_PHONE)
+    await sign_in_resident(user, NEW_PHONE)
     await user.should_see(marker='scc-save', retries=40)
     user.find(marker='scc-district').click()
     user.find('历下区').click()
@@ -165,7 +152,7 @@ async def test_profile_name_and_id_fields(user: User) -> None:
 
 
 async def test_family_relation_field(user: User) -> None:
-    await sign_in(user, '13800000002')
+    await sign_in_resident(user, '13800000002')
     await user.should_see('城市公告', retries=40)
     await user.open('/me')
     before = counts()
@@ -221,7 +208,7 @@ async def test_notice_form_fields(user: User) -> None:
     assert stored.title_en == 'Water off'
     # A resident sees the script as text on Home.
     await user.open('/logout')
-    await sign_in(user, '13800000001')
+    await sign_in_resident(user, '13800000001')
     await user.should_see('城市公告', retries=40)
     for _ in range(40):
         if shown_as_text(user, SQL) and shown_as_text(user, SCRIPT):

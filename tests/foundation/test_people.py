@@ -11,7 +11,7 @@ from services.access import Actor, load_actor, person_for
 from services.errors import DomainError, Forbidden, NotFound
 from services.foundation import people
 from services.foundation.demo import DEMO_PASSWORD, demo_id_number
-from tests.test_auth import ask, staff_sign_in, verify
+from tests.support.foundation import ask, staff_sign_in, verify
 
 DISTRICT = '370102'
 

@@ -41,7 +41,7 @@ def imports_of(path: Path) -> list[tuple[int, str]]:
             and isinstance(node.args[0].value, str)
         ):
             found.append((node.lineno, node.args[0].value))
-    return found
+    return sorted(found, key=lambda item: item[0])  # ast.walk is breadth-first: back to the order of the file
 
 
 def module_of(path: Path, root: Path) -> tuple[str, str | None]:

@@ -8,6 +8,7 @@ from services import audit
 from services.errors import N_
 from services.foundation import auth, notices
 from views.kit import call
+from views.kit.fields import text_area, text_field
 from views.kit.frame import STAFF_LINKS, StaffLink, add_staff_link, current_actor, page
 from views.kit.i18n import _
 
@@ -76,15 +77,15 @@ def register() -> None:
         await table()
         ui.label(_('New staff account')).classes('text-lg font-bold mt-4')
         with ui.row().classes('items-end gap-2 flex-wrap'):
-            username = ui.input(_('Username')).props('outlined dense maxlength=40').mark('scc-new-username')
-            display = ui.input(_('Display name')).props('outlined dense maxlength=60').mark('scc-new-display')
+            username = text_field(_('Username'), 'scc-new-username', max_length=40, dense=True)
+            display = text_field(_('Display name'), 'scc-new-display', max_length=60, dense=True)
             role = (
                 ui.select(role_options, label=_('Role'), value=Role.checkpoint.value)
                 .props('outlined dense')
                 .classes('w-48')
                 .mark('scc-new-role')
             )
-            password = ui.input(_('Initial password'), password=True).props('outlined dense').mark('scc-new-password')
+            password = text_field(_('Initial password'), 'scc-new-password', max_length=200, password=True, dense=True)
 
             async def create() -> None:
                 created = await call.attempt(auth.create_staff, actor=actor, username=username.value or '',
@@ -125,30 +126,10 @@ def register() -> None:
         assert actor is not None
         ui.label(_('Post an announcement')).classes('text-2xl font-bold')
         with ui.grid(columns=2).classes('w-full gap-2 max-sm:grid-cols-1'):
-            title_zh = (
-                ui.input(_('Title (Chinese)'))
-                .props('outlined maxlength=120')
-                .classes('scc-title-zh')
-                .mark('scc-title-zh')
-            )
-            title_en = (
-                ui.input(_('Title (English)'))
-                .props('outlined maxlength=120')
-                .classes('scc-title-en')
-                .mark('scc-title-en')
-            )
-            body_zh = (
-                ui.textarea(_('Text (Chinese)'))
-                .props('outlined maxlength=2000')
-                .classes('scc-body-zh')
-                .mark('scc-body-zh')
-            )
-            body_en = (
-                ui.textarea(_('Text (English)'))
-                .props('outlined maxlength=2000')
-                .classes('scc-body-en')
-                .mark('scc-body-en')
-            )
+            title_zh = text_field(_('Title (Chinese)'), 'scc-title-zh', max_length=120)
+            title_en = text_field(_('Title (English)'), 'scc-title-en', max_length=120)
+            body_zh = text_area(_('Text (Chinese)'), 'scc-body-zh', max_length=2000)
+            body_en = text_area(_('Text (English)'), 'scc-body-en', max_length=2000)
         urgent = ui.checkbox(_('Urgent'))
 
         async def post() -> None:

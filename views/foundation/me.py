@@ -6,6 +6,7 @@ from models.accounts import Role
 from services.city import current_city
 from services.foundation import auth, people
 from views.kit import call
+from views.kit.fields import text_field
 from views.kit.frame import current_actor, page, toggle_language
 from views.kit.i18n import _, language
 
@@ -58,19 +59,9 @@ def register() -> None:
             .classes('w-full scc-add-family')
             .mark('scc-add-family')
         ):
-            name = ui.input(_('Real name')).props('outlined maxlength=40').classes('w-full').mark('scc-family-name')
-            number = (
-                ui.input(_('Resident ID number (18 digits)'))
-                .props('outlined maxlength=18')
-                .classes('w-full')
-                .mark('scc-family-id')
-            )
-            relation = (
-                ui.input(_('Relation (e.g. father)'))
-                .props('outlined maxlength=20')
-                .classes('w-full')
-                .mark('scc-family-relation')
-            )
+            name = text_field(_('Real name'), 'scc-family-name', max_length=40, classes='w-full')
+            number = text_field(_('Resident ID number (18 digits)'), 'scc-family-id', max_length=18, classes='w-full')
+            relation = text_field(_('Relation (e.g. father)'), 'scc-family-relation', max_length=20, classes='w-full')
             district = (
                 ui.select(districts, label=_('District'), value=me_person.district if me_person else None)
                 .props('outlined')

@@ -12,6 +12,7 @@ from services.city import current_city
 from services.errors import DomainError
 from services.foundation import auth, people
 from views.kit import call
+from views.kit.fields import text_field
 from views.kit.frame import current_actor, page, sign_in, sign_out
 from views.kit.i18n import _, error_text, language
 
@@ -47,18 +48,10 @@ def register() -> None:
     async def resident_login(next: str = '/') -> None:  # noqa: A002 — the query parameter's name
         ui.label(_('Sign in with your phone')).classes('text-2xl font-bold')
         ui.label(_('We send a 6-digit code to your phone.')).classes('text-gray-700')
-        phone = (
-            ui.input(_('Mobile number'), validation=None)
-            .props('type=tel inputmode=numeric maxlength=11 outlined')
-            .classes('w-full scc-phone')
-            .mark('scc-phone')
-        )
-        code = (
-            ui.input(_('6-digit code'))
-            .props('inputmode=numeric maxlength=6 outlined autocomplete=one-time-code')
-            .classes('w-full scc-code')
-            .mark('scc-code')
-        )
+        phone = text_field(_('Mobile number'), 'scc-phone', max_length=11, props='type=tel inputmode=numeric',
+                           classes='w-full')  # fmt: skip
+        code = text_field(_('6-digit code'), 'scc-code', max_length=6,
+                          props='inputmode=numeric autocomplete=one-time-code', classes='w-full')  # fmt: skip
         demo = ui.label().classes('text-lg text-accent font-bold scc-demo-code').mark('scc-demo-code')
         demo.set_visibility(False)
 
@@ -93,18 +86,10 @@ def register() -> None:
     @page('/staff/login', layout='public')
     async def staff_login(next: str = '/staff') -> None:  # noqa: A002
         ui.label(_('Staff sign-in')).classes('text-2xl font-bold')
-        username = (
-            ui.input(_('Username'))
-            .props('outlined autocomplete=username')
-            .classes('w-full scc-username')
-            .mark('scc-username')
-        )
-        password = (
-            ui.input(_('Password'), password=True)
-            .props('outlined autocomplete=current-password')
-            .classes('w-full scc-password')
-            .mark('scc-password')
-        )
+        username = text_field(_('Username'), 'scc-username', max_length=40, props='autocomplete=username',
+                              classes='w-full')  # fmt: skip
+        password = text_field(_('Password'), 'scc-password', max_length=200, password=True,
+                              props='autocomplete=current-password', classes='w-full')  # fmt: skip
 
         async def submit() -> None:
             try:
@@ -138,13 +123,8 @@ def register() -> None:
         ui.label(
             _('Needed once for your health code and reservations. Your ID number is never shown in full.')
         ).classes('text-gray-700')
-        name = ui.input(_('Real name')).props('outlined maxlength=40').classes('w-full scc-name').mark('scc-name')
-        number = (
-            ui.input(_('Resident ID number (18 digits)'))
-            .props('outlined maxlength=18')
-            .classes('w-full scc-id')
-            .mark('scc-id')
-        )
+        name = text_field(_('Real name'), 'scc-name', max_length=40, classes='w-full')
+        number = text_field(_('Resident ID number (18 digits)'), 'scc-id', max_length=18, classes='w-full')
         district = (
             ui.select({d.code: d.name(language()) for d in city.districts}, label=_('District'))
             .props('outlined')

@@ -16,7 +16,8 @@ from services.healthcode import CODE_CHANGED, CodeChanged, checkpoints, codes, k
 from services.healthcode.rules import rulebook
 from views.healthcode.card import CodeCard, reasons_section, signature
 from views.healthcode.widgets import BAND_CSS, COLOUR_STYLE
-from views.kit import background, call, live
+from views.kit import call, live
+from views.kit.background import every
 from views.kit.fmt import city_time
 from views.kit.frame import StaffLink, add_home_section, add_staff_link, current_actor, page
 from views.kit.i18n import _, is_zh, pick
@@ -42,7 +43,7 @@ def register() -> None:
     add_home_section(10, healthcode_home_section)
     add_staff_link(StaffLink('/checkpoint', N_('Checkpoint'), 'qr_code_scanner', (Role.checkpoint,)))
     add_staff_link(StaffLink('/admin/healthcode', N_('Health codes'), 'health_and_safety', (Role.admin,)))
-    background.every(PURGE_EVERY_S, _purge, immediate=True)
+    every(PURGE_EVERY_S, _purge, immediate=True)
     global _started
     if not _started:
         _started = True

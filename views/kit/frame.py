@@ -17,19 +17,12 @@ from services.errors import N_
 from services.foundation import auth
 from services.i18n import normalize_language
 from services.settings import settings
-from views.kit import call
+from views.kit import browser, call
 from views.kit.i18n import _, language, set_language
 
 _actors: weakref.WeakKeyDictionary[Client, Actor | None] = weakref.WeakKeyDictionary()
 RESIDENT_TABS = [('/', 'home', N_('Home')), ('/code', 'qr_code_2', N_('Health code')),
                  ('/services', 'apps', N_('Services')), ('/me', 'person', N_('Me'))]  # fmt: skip
-FONT_CSS = """
-body { font-family: system-ui, -apple-system, "PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei",
-       "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif; }
-.scc-large .scc-content { zoom: 1.25; }
-.scc-tab { min-width: 64px; color: #374151; text-decoration: none; }
-.scc-tab.active { color: var(--q-primary); font-weight: 600; }
-"""
 
 
 @dataclass(frozen=True)
@@ -144,23 +137,19 @@ def refusal() -> None:
         ui.button(_('Back to start'), on_click=lambda: ui.navigate.to('/')).props('unelevated')
 
 
-def toggle_language() -> None:
-    """Switch the language of this browser (and remember it for the signed-in account)."""
+async def toggle_language() -> None:
+    """Switch the language of this browser (and remember it for the signed-in account), then show the page in it."""
     new = 'en-US' if language().startswith('zh') else 'zh-CN'
     app.storage.user['lang'] = new
     actor = current_actor()
-
-    async def save() -> None:
-        if actor is not None:
-            await call.write(auth.set_preferences, actor=actor, language=new)
-        ui.navigate.reload()
-
-    ui.timer(0, save, once=True)
+    if actor is not None:
+        await call.write(auth.set_preferences, actor=actor, language=new)
+    ui.navigate.reload()
 
 
 def frame(actor: Actor | None, *, layout: str) -> ui.column:
     """The page chrome: header, resident bottom navigation or staff links; returns the content column."""
-    ui.add_css(FONT_CSS)
+    browser.use()  # the one script and stylesheet: fonts, clocks, sounds, the scanner
     ui.page_title(_('Spring City Cloud'))
     ui.colors(primary='#0b6e4f', secondary='#1d4ed8', accent='#b45309', positive='#15803d', negative='#b91c1c')
     large = bool(actor and actor.large_text) or bool(app.storage.user.get('large_text'))

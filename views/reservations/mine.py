@@ -1,15 +1,19 @@
 """My reservations: pickup passes (QR + 6-digit code) with a countdown, cancelling, waitlist offers; and the
 next pickup on the resident Home."""
 
+from collections.abc import Coroutine
+from typing import Any
+
 from nicegui import ui
+from nicegui.functions.refreshable import refreshable
 
 from models.accounts import Role
 from models.common import utcnow
+from models.reservations import ReservationPublic, ResWaitPublic
 from services.access import Actor
-from services.events import DomainEvent
 from services.reservations import cancel as cancelling
 from services.reservations import queries, waitlist
-from services.reservations.policy import RESERVATION_CHANGED, WAIT_OFFERED, ReservationInfo, WaitInfo
+from services.reservations.events import RESERVATION_CHANGED, WAIT_OFFERED, ReservationChanged, WaitOffered
 from views.kit import call, live
 from views.kit.fmt import city_time
 from views.kit.frame import add_home_section, current_actor, page
@@ -38,7 +42,11 @@ async def next_pickup_section(actor: Actor) -> None:
         ui.link(_('Show pass'), '/reservations/mine')
 
 
-def _pass_card(info: ReservationInfo, actor: Actor, refresh: object) -> None:
+Refresh = refreshable[[], Coroutine[Any, Any, None]]  # the page's list of passes and waitlist entries
+
+
+def _pass_card(info: ReservationPublic, actor: Actor, refresh: Refresh) -> None:
+    """One reservation: goods, person, store, slot; for a booked one the QR pass, code, countdown, cancel."""
     now = utcnow()
     booked = info.status == 'booked'
     with ui.card().classes('w-full gap-1 scc-reservation').mark(f'scc-reservation-{info.id}'):
@@ -68,18 +76,21 @@ def _pass_card(info: ReservationInfo, actor: Actor, refresh: object) -> None:
             cancel_button(info, actor, refresh)
 
 
-def cancel_button(info: ReservationInfo, actor: Actor, refresh: object) -> None:
+def cancel_button(info: ReservationPublic, actor: Actor, refresh: Refresh) -> None:
+    """Cancel a booking or an application; the list refreshes."""
+
     async def cancel() -> None:
         if await call.attempt(cancelling.cancel, actor=actor, reservation_id=info.id) is not None:
             ui.notify(_('Cancelled: the stock is back on sale.'), type='positive')
-            refresh.refresh()  # type: ignore[attr-defined]
+            refresh.refresh()
 
     ui.button(_('Cancel reservation'), on_click=cancel).props('flat no-caps color=negative').mark(
         f'scc-cancel-{info.id}'
     )
 
 
-def _wait_card(entry: WaitInfo, actor: Actor, refresh: object) -> None:
+def _wait_card(entry: ResWaitPublic, actor: Actor, refresh: Refresh) -> None:
+    """A waitlist entry: its place in line, or the offer held with its countdown and "Take it"."""
     with ui.card().classes('w-full gap-1 scc-wait').mark(f'scc-wait-{entry.id}'):
         ui.label(_('Waitlist')).classes('font-bold')
         ui.label(f'{pick(entry.item_name_zh, entry.item_name_en)} × {entry.quantity} · {entry.masked_name}').classes(
@@ -90,11 +101,11 @@ def _wait_card(entry: WaitInfo, actor: Actor, refresh: object) -> None:
         async def accept() -> None:
             if await call.attempt(waitlist.accept, actor=actor, wait_id=entry.id) is not None:
                 ui.notify(_('Reserved: your pass is below.'), type='positive')
-                refresh.refresh()  # type: ignore[attr-defined]
+                refresh.refresh()
 
         async def leave() -> None:
             await call.attempt(waitlist.leave, actor=actor, wait_id=entry.id)
-            refresh.refresh()  # type: ignore[attr-defined]
+            refresh.refresh()
 
         with ui.row().classes('items-center gap-2'):
             if entry.status == 'offered' and entry.offer_expires_at is not None:
@@ -131,12 +142,12 @@ def register() -> None:
 
         await content()
 
-        def changed(_event: DomainEvent) -> None:
+        def changed(_change: ReservationChanged) -> None:
             content.refresh()
 
-        def offered(_event: DomainEvent) -> None:
+        def offered(_offer: WaitOffered) -> None:
             ui.notify(_('Stock came back and is held for you for 10 minutes.'), type='positive', position='top')
             content.refresh()
 
-        live.on(RESERVATION_CHANGED, changed, key=str(actor.account_id))
-        live.on(WAIT_OFFERED, offered, key=str(actor.account_id))
+        live.on(RESERVATION_CHANGED, changed, key=actor.account_id)
+        live.on(WAIT_OFFERED, offered, key=actor.account_id)

@@ -6,9 +6,9 @@ from typing import Any
 from nicegui import app, ui
 
 from models.accounts import Role
+from models.reservations import PickupPublic
 from services.errors import DomainError
 from services.reservations import pickup, queries
-from services.reservations.policy import PickupInfo
 from views.kit import call
 from views.kit.frame import StaffLink, add_staff_link, current_actor, page
 from views.kit.i18n import _, error_text, pick
@@ -53,7 +53,7 @@ def register() -> None:
                     'scc-pickup-refusal'
                 )
 
-        def show_pass(info: PickupInfo, *, done: bool) -> None:
+        def show_pass(info: PickupPublic, *, done: bool) -> None:
             result.clear()
             colour = 'bg-green-50 border-green-700' if done else 'bg-white border-blue-700'
             with result, ui.card().classes(f'w-full border-l-4 {colour}'):

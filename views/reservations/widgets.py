@@ -9,8 +9,8 @@ import qrcode
 import qrcode.image.svg
 from nicegui import ui
 
+from models.reservations import ResItemPublic
 from services.reservations.booking import status_label
-from services.reservations.policy import ItemInfo
 from views.kit.fmt import city_time
 from views.kit.i18n import _, pick
 
@@ -79,7 +79,7 @@ def slot_time(starts_at: datetime, ends_at: datetime) -> str:
     return f'{city_time(starts_at, "%m-%d %H:%M")}–{city_time(ends_at, "%H:%M")}'
 
 
-def item_name(item: ItemInfo) -> str:
+def item_name(item: ResItemPublic) -> str:
     """The item's name in the reader's language."""
     return pick(item.name_zh, item.name_en)
 

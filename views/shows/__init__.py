@@ -2,12 +2,13 @@
 
 from services.shows import demo
 from views.kit.modules import Module
-from views.shows import console, feeds, resident
+from views.shows import console, feeds, resident, stream
 
 
 def register() -> None:
-    """Routes first (so /shows/feed.json is not taken for a show id), then the pages."""
+    """Routes, jobs and listeners first (so /shows/feed.json is not taken for a show id), then the pages."""
     feeds.register()
+    stream.register()
     resident.register()
     console.register()
 

@@ -1,14 +1,17 @@
 """The organizer console (desktop): list, create and edit performances, and run them: go live, banner, postpone."""
 
 from collections.abc import Callable
+from typing import Any
 
 from nicegui import ui
+from nicegui.events import UploadEventArguments, ValueChangeEventArguments
 
 from models.accounts import Role
-from models.shows import ShowInput, ShowPublic, ShowState
+from models.shows import ShowCreate, ShowPublic, ShowState
+from services.access import Actor
 from services.errors import N_, NotFound
-from services.events import DomainEvent
-from services.shows import common, editing, lifecycle, posters, schedule
+from services.shows import editing, lifecycle, posters, schedule
+from services.shows.events import SHOW_CHANGED, SHOW_VIEWERS, ShowChanged, ViewerCounts
 from services.shows.lifecycle import STATE_LABELS
 from services.shows.viewers import counter
 from views.kit import call, live
@@ -22,7 +25,7 @@ ORGANIZER_ROLES = (Role.organizer,)
 TIME_HINT = N_('YYYY-MM-DD HH:MM, venue time (Beijing time)')
 
 
-def show_form(initial: ShowInput) -> Callable[[], ShowInput]:
+def show_form(initial: ShowCreate) -> Callable[[], ShowCreate]:
     """The create/edit form; returns a function that reads it."""
     with ui.grid(columns=2).classes('w-full gap-2'):
         title_zh = (
@@ -75,8 +78,8 @@ def show_form(initial: ShowInput) -> Callable[[], ShowInput]:
         add_row(name, url)
     ui.button(_('Add a link'), icon='add', on_click=lambda: add_row()).props('flat no-caps')
 
-    def read() -> ShowInput:
-        return ShowInput(
+    def read() -> ShowCreate:
+        return ShowCreate(
             title_zh=title_zh.value or '',
             title_en=title_en.value or '',
             description_zh=desc_zh.value or '',
@@ -116,8 +119,9 @@ def register() -> None:
     @page('/organizer/shows/new', roles=ORGANIZER_ROLES, layout='staff')
     async def console_new() -> None:
         actor = current_actor()
+        assert actor is not None
         ui.label(_('New performance')).classes('text-2xl font-bold')
-        read = show_form(ShowInput())
+        read = show_form(ShowCreate())
 
         async def create() -> None:
             created = await call.attempt(editing.create_show, actor=actor, data=read())
@@ -130,16 +134,16 @@ def register() -> None:
     @page('/organizer/shows/{show_id}', roles=ORGANIZER_ROLES, layout='staff')
     async def console_show(show_id: int) -> None:
         actor = current_actor()
+        assert actor is not None
         try:
             show = await call.read(editing.get_show, show_id=show_id)
         except NotFound:
             ui.label(_('No such performance.'))
             return
-        state = {'show': show}
         with ui.row().classes('items-center gap-3'):
             state_badge = badge(show)
             heading = ui.label(title(show)).classes('text-2xl font-bold')
-        await controls(actor, state, state_badge)
+        ShowControls(actor, show)
         with ui.expansion(_('Details'), icon='edit').classes('w-full border rounded'):
             read = show_form(editing.input_of(show))
 
@@ -150,11 +154,12 @@ def register() -> None:
             ui.button(_('Save'), on_click=save).props('unelevated no-caps').mark('scc-f-save')
         with ui.expansion(_('Poster'), icon='image').classes('w-full border rounded'):
 
-            async def upload(event) -> None:  # type: ignore[no-untyped-def]
+            async def upload(event: UploadEventArguments) -> None:
                 data = await event.file.read()
                 if await call.attempt(posters.set_poster, actor=actor, show_id=show_id, data=data) is not None:
                     ui.notify(_('Poster saved.'), type='positive')
-                event.sender.reset()
+                if isinstance(event.sender, ui.upload):
+                    event.sender.reset()
 
             ui.label(_('JPEG, PNG, WebP or GIF, at most 5 MB.')).classes('text-sm')
             ui.upload(
@@ -167,63 +172,54 @@ def register() -> None:
         await comments_panel(actor, show_id)
         await history_panel(show_id)
 
-        def changed(event: DomainEvent) -> None:
-            current = ShowPublic.model_validate(event.data['show'])
-            state['show'] = current
-            set_badge(state_badge, current)
-            heading.text = title(current)
+        def changed(change: ShowChanged) -> None:
+            set_badge(state_badge, change.show)
+            heading.text = title(change.show)
 
-        live.on(common.SHOW_CHANGED, changed, key=str(show_id))
+        live.on(SHOW_CHANGED, changed, key=show_id)
 
 
-async def controls(actor, state: dict[str, ShowPublic], state_badge: ui.label) -> None:  # type: ignore[no-untyped-def]
-    """The one go-live switch, the banner switch, and the other moves of the state machine."""
-    show_id = state['show'].id
-    guard = {'busy': False}
-    with ui.card().classes('w-full'), ui.row().classes('items-center gap-4 flex-wrap'):
+class ShowControls(ui.card):
+    """The one go-live switch, the banner switch, the other moves of the state machine, and the exact viewer count."""
 
-        async def flip_live(event) -> None:  # type: ignore[no-untyped-def]
-            if guard['busy']:
-                return
-            current = state['show']
-            if event.value and current.state is not S.live:
-                result = await call.attempt(lifecycle.go_live, actor=actor, show_id=show_id)
-            elif not event.value and current.state is S.live:
-                result = await call.attempt(lifecycle.end_show, actor=actor, show_id=show_id)
-            else:
-                return
-            if result is None:
-                guard['busy'] = True
-                live_switch.value = current.state is S.live
-                guard['busy'] = False
+    def __init__(self, actor: Actor, show: ShowPublic) -> None:
+        super().__init__()
+        self.actor = actor
+        self.show = show
+        self.show_id = show.id
+        self.busy = False  # set while the switches are put back to what the show is (no new request)
+        self.classes('w-full')
+        with self, ui.row().classes('items-center gap-4 flex-wrap'):
+            self.live_switch = (
+                ui.switch(_('Live'), value=show.state is S.live, on_change=self.flip_live)
+                .props('color=red size=xl')
+                .classes('text-lg font-bold scc-golive')
+                .mark('scc-golive')
+            )
+            self.banner_switch = (
+                ui.switch(_('Technical difficulties banner'), value=show.banner, on_change=self.flip_banner)
+                .classes('scc-banner-switch')
+                .mark('scc-banner-switch')
+            )
+            ui.button(_('Starting soon'), on_click=lambda: self.step(lifecycle.mark_starting_soon)).props(
+                'outline no-caps'
+            )
+            ui.button(_('Publish replay'), on_click=lambda: self.step(lifecycle.publish_replay)).props(
+                'outline no-caps'
+            )
+            postpone_dialog = self._postpone_dialog()
+            cancel_dialog = self._cancel_dialog()
+            ui.button(_('Postpone…'), on_click=postpone_dialog.open).props('outline no-caps').mark('scc-postpone')
+            ui.button(_('Cancel…'), on_click=cancel_dialog.open).props('outline no-caps color=negative').mark(
+                'scc-cancel'
+            )
+            self.viewers = ui.label().classes('text-sm scc-console-viewers').mark('scc-console-viewers')
+        self.show_viewers()
+        live.on(SHOW_VIEWERS, self.show_viewers)
+        live.on(SHOW_CHANGED, self.changed, key=self.show_id)
 
-        async def flip_banner(event) -> None:  # type: ignore[no-untyped-def]
-            if guard['busy'] or bool(event.value) == state['show'].banner:
-                return
-            if await call.attempt(lifecycle.set_banner, actor=actor, show_id=show_id, raised=bool(event.value)) is None:
-                guard['busy'] = True
-                banner_switch.value = state['show'].banner
-                guard['busy'] = False
-
-        live_switch = (
-            ui.switch(_('Live'), value=state['show'].state is S.live, on_change=flip_live)
-            .props('color=red size=xl')
-            .classes('text-lg font-bold scc-golive')
-            .mark('scc-golive')
-        )
-        banner_switch = (
-            ui.switch(_('Technical difficulties banner'), value=state['show'].banner, on_change=flip_banner)
-            .classes('scc-banner-switch')
-            .mark('scc-banner-switch')
-        )
-
-        async def move(fn, **kwargs) -> None:  # type: ignore[no-untyped-def]
-            if await call.attempt(fn, actor=actor, show_id=show_id, **kwargs) is not None:
-                ui.notify(_('Done.'), type='positive')
-
-        ui.button(_('Starting soon'), on_click=lambda: move(lifecycle.mark_starting_soon)).props('outline no-caps')
-        ui.button(_('Publish replay'), on_click=lambda: move(lifecycle.publish_replay)).props('outline no-caps')
-        with ui.dialog() as postpone_dialog, ui.card():
+    def _postpone_dialog(self) -> ui.dialog:
+        with ui.dialog() as dialog, ui.card():
             ui.label(_('Postpone')).classes('text-lg font-bold')
             new_start = ui.input(_('New start'), placeholder='2026-12-01 19:30').props('outlined').mark('scc-pp-start')
             new_end = ui.input(_('New end'), placeholder='2026-12-01 21:30').props('outlined').mark('scc-pp-end')
@@ -231,59 +227,74 @@ async def controls(actor, state: dict[str, ShowPublic], state_badge: ui.label) -
             reason = ui.input(_('Reason')).props('outlined maxlength=300')
 
             async def postpone() -> None:
-                if (
-                    await call.attempt(
-                        lifecycle.postpone,
-                        actor=actor,
-                        show_id=show_id,
-                        starts_local=new_start.value or '',
-                        ends_local=new_end.value or '',
-                        reason=reason.value or '',
-                    )
-                    is not None
-                ):
-                    postpone_dialog.close()
+                done = await call.attempt(lifecycle.postpone, actor=self.actor, show_id=self.show_id,
+                                          starts_local=new_start.value or '', ends_local=new_end.value or '',
+                                          reason=reason.value or '')  # fmt: skip
+                if done is not None:
+                    dialog.close()
                     ui.notify(_('Postponed.'), type='positive')
 
             ui.button(_('Postpone'), on_click=postpone).props('unelevated no-caps').mark('scc-pp-save')
-        with ui.dialog() as cancel_dialog, ui.card():
+        return dialog
+
+    def _cancel_dialog(self) -> ui.dialog:
+        with ui.dialog() as dialog, ui.card():
             ui.label(_('Cancel the performance')).classes('text-lg font-bold')
-            cancel_reason = (
-                ui.input(_('Reason for cancelling')).props('outlined maxlength=300').mark('scc-cancel-reason')
-            )
+            reason = ui.input(_('Reason for cancelling')).props('outlined maxlength=300').mark('scc-cancel-reason')
 
             async def cancel() -> None:
-                if (
-                    await call.attempt(lifecycle.cancel, actor=actor, show_id=show_id, reason=cancel_reason.value or '')
-                    is not None
-                ):
-                    cancel_dialog.close()
+                done = await call.attempt(lifecycle.cancel, actor=self.actor, show_id=self.show_id,
+                                          reason=reason.value or '')  # fmt: skip
+                if done is not None:
+                    dialog.close()
                     ui.notify(_('Cancelled.'), type='positive')
 
             ui.button(_('Cancel the performance'), on_click=cancel).props('unelevated no-caps color=negative').mark(
                 'scc-cancel-save'
             )
-        ui.button(_('Postpone…'), on_click=postpone_dialog.open).props('outline no-caps').mark('scc-postpone')
-        ui.button(_('Cancel…'), on_click=cancel_dialog.open).props('outline no-caps color=negative').mark('scc-cancel')
-        viewers = ui.label().classes('text-sm scc-console-viewers').mark('scc-console-viewers')
+        return dialog
 
-        def show_viewers(event: DomainEvent | None = None) -> None:
-            if event is not None:
-                counter.heard(event)
-            viewers.text = _('In the app now: {count} watching', count=counter.total(show_id))
+    def _put_back(self) -> None:
+        self.busy = True
+        self.live_switch.value = self.show.state is S.live
+        self.banner_switch.value = self.show.banner
+        self.busy = False
 
-        show_viewers()
-        live.on(common.SHOW_VIEWERS, show_viewers)
+    async def flip_live(self, event: ValueChangeEventArguments) -> None:
+        """The go-live switch: on goes live, off ends the show; a refusal puts the switch back."""
+        if self.busy:
+            return
+        current = self.show
+        if event.value and current.state is not S.live:
+            result = await call.attempt(lifecycle.go_live, actor=self.actor, show_id=self.show_id)
+        elif not event.value and current.state is S.live:
+            result = await call.attempt(lifecycle.end_show, actor=self.actor, show_id=self.show_id)
+        else:
+            return
+        if result is None:
+            self._put_back()
 
-    def changed(event: DomainEvent) -> None:
-        current = ShowPublic.model_validate(event.data['show'])
-        state['show'] = current
-        guard['busy'] = True
-        live_switch.value = current.state is S.live
-        banner_switch.value = current.banner
-        guard['busy'] = False
+    async def flip_banner(self, event: ValueChangeEventArguments) -> None:
+        """Raise or clear the technical difficulties banner; a refusal puts the switch back."""
+        if self.busy or bool(event.value) == self.show.banner:
+            return
+        raised = bool(event.value)
+        if await call.attempt(lifecycle.set_banner, actor=self.actor, show_id=self.show_id, raised=raised) is None:
+            self._put_back()
 
-    live.on(common.SHOW_CHANGED, changed, key=str(show_id))
+    async def step(self, fn: Callable[..., Any]) -> None:
+        """Another move of the state machine (the service refuses what the table does not allow)."""
+        if await call.attempt(fn, actor=self.actor, show_id=self.show_id) is not None:
+            ui.notify(_('Done.'), type='positive')
+
+    def show_viewers(self, _counts: ViewerCounts | None = None) -> None:
+        """The exact in-app count (all processes)."""
+        self.viewers.text = _('In the app now: {count} watching', count=counter.total(self.show_id))
+
+    def changed(self, change: ShowChanged) -> None:
+        """The show changed (here or elsewhere): the switches show what it is now."""
+        self.show = change.show
+        self._put_back()
 
 
 __all__ = ['STATE_LABELS', 'register']

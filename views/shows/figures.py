@@ -4,15 +4,16 @@ from datetime import datetime
 from typing import Any
 
 from nicegui import ui
+from nicegui.events import UploadEventArguments
 
-from models.shows import CommentPublic
-from models.shows import ShowState as ShowStateName
+from models.shows import ShowCommentPublic, ShowState
+from services.access import Actor
 from services.errors import N_
-from services.events import DomainEvent
 from services.shows import comments, common, figures
-from services.shows.editing import format_venue_time
+from services.shows.events import SHOW_CHANGED, SHOW_COMMENT, CommentChanged, ShowChanged
 from services.shows.lifecycle import STATE_LABELS
 from views.kit import call, live
+from views.kit.fmt import city_time
 from views.kit.i18n import _
 
 ACTIONS = {
@@ -48,7 +49,7 @@ def _chart_options(series: dict[str, list[tuple[str, int]]]) -> dict[str, Any]:
     }
 
 
-async def figures_panel(actor: Any, show_id: int) -> None:
+async def figures_panel(actor: Actor, show_id: int) -> None:
     """Platform figures (entered or imported) and the app's own count, side by side and never added together."""
     with ui.expansion(_('Viewer figures'), icon='insights', value=True).classes('w-full border rounded'):
 
@@ -75,7 +76,7 @@ async def figures_panel(actor: Any, show_id: int) -> None:
                     'platform': p.platform,
                     'peak': f'{p.concurrent_peak:,}',
                     'views': f'{p.cumulative_views:,}',
-                    'at': format_venue_time(p.recorded_at),
+                    'at': city_time(p.recorded_at),
                 }
                 for p in data.platforms
             ]
@@ -108,13 +109,14 @@ async def figures_panel(actor: Any, show_id: int) -> None:
 
             ui.button(_('Save figures'), on_click=add).props('unelevated no-caps').mark('scc-fig-save')
 
-        async def import_csv(event) -> None:  # type: ignore[no-untyped-def]
+        async def import_csv(event: UploadEventArguments) -> None:
             data = await event.file.read()
             count = await call.attempt(figures.import_csv, actor=actor, show_id=show_id, data=data)
             if count is not None:
                 ui.notify(_('{count} rows imported.', count=count), type='positive')
                 panel.refresh()
-            event.sender.reset()
+            if isinstance(event.sender, ui.upload):
+                event.sender.reset()
 
         ui.label(_('Import CSV: platform, concurrent peak, cumulative views, time (optional, venue time)')).classes(
             'text-sm'
@@ -124,20 +126,20 @@ async def figures_panel(actor: Any, show_id: int) -> None:
         ).mark('scc-fig-csv')
 
 
-async def comments_panel(actor: Any, show_id: int) -> None:
+async def comments_panel(actor: Actor, show_id: int) -> None:
     """Recent comments with a Hide button; hidden ones vanish from every resident's page at once."""
     with ui.expansion(_('Comments'), icon='forum', value=True).classes('w-full border rounded'):
         rows: dict[int, ui.element] = {}
         box = ui.column().classes('w-full gap-1 max-h-96 overflow-y-auto')
 
-        def add(comment: CommentPublic) -> None:
+        def add(comment: ShowCommentPublic) -> None:
             if comment.id in rows:
                 return
             with (
                 box,
                 ui.row().classes('w-full items-center gap-2 no-wrap scc-mod-comment').mark('scc-mod-comment') as row,
             ):
-                ui.label(f'{common.venue_time(comment.created_at):%H:%M:%S}').classes('text-xs font-mono text-gray-600')
+                ui.label(city_time(comment.created_at, '%H:%M:%S')).classes('text-xs font-mono text-gray-600')
                 ui.label(comment.author).classes('text-xs w-20 shrink-0')
                 text = ui.label(comment.text).classes('grow break-all')
                 if comment.hidden:
@@ -154,13 +156,12 @@ async def comments_panel(actor: Any, show_id: int) -> None:
         for comment in await call.read(comments.recent_comments, show_id=show_id, limit=100, include_hidden=True):
             add(comment)
 
-        def heard(event: DomainEvent) -> None:
-            comment = CommentPublic.model_validate(event.data['comment'])
-            if event.data.get('action') == 'hidden' and comment.id in rows:
-                rows.pop(comment.id).delete()
-            add(comment)
+        def heard(change: CommentChanged) -> None:
+            if change.action == 'hidden' and change.comment.id in rows:
+                rows.pop(change.comment.id).delete()
+            add(change.comment)
 
-        live.on(common.SHOW_COMMENT, heard, key=str(show_id))
+        live.on(SHOW_COMMENT, heard, key=show_id)
 
 
 async def history_panel(show_id: int) -> None:
@@ -172,10 +173,10 @@ async def history_panel(show_id: int) -> None:
             entries = await call.read(common.history, show_id=show_id)
 
             def state(value: str) -> str:
-                return _(STATE_LABELS[ShowStateName(value)]) if value else ''
+                return _(STATE_LABELS[ShowState(value)]) if value else ''
 
             def moment(value: datetime | None) -> str:
-                return format_venue_time(value) if value else ''
+                return city_time(value) if value else ''
 
             columns = [
                 {'name': n, 'label': _(label), 'field': n, 'align': 'left'}
@@ -205,5 +206,8 @@ async def history_panel(show_id: int) -> None:
                 'scc-history'
             )
 
+        def changed(_change: ShowChanged) -> None:
+            table.refresh()
+
         await table()
-        live.on(common.SHOW_CHANGED, lambda _e: table.refresh(), key=str(show_id))
+        live.on(SHOW_CHANGED, changed, key=show_id)

@@ -1,20 +1,20 @@
 """Residents' cloud performances (phone first): the schedule, the watch page, the "Live now" banner on Home."""
 
-from typing import Any
-
 from nicegui import context, ui
 
 from models.accounts import Role
+from models.common import utcnow
 from models.shows import ShowPublic, ShowState
+from services.access import Actor
 from services.errors import N_, NotFound
-from services.events import DomainEvent
-from services.shows import common, schedule
+from services.shows import schedule
+from services.shows.events import SHOW_CHANGED, ShowChanged
 from services.shows.viewers import counter
 from views.kit import call, live
 from views.kit.frame import ServiceTile, add_home_section, add_service_tile, current_actor, page
 from views.kit.i18n import _
-from views.shows.stream import viewer_display
-from views.shows.watch import Status, comment_stream, platform_links, reminder_row, show_of
+from views.shows.stream import ViewersLine
+from views.shows.watch import ReminderRow, Status, comment_stream, platform_links
 from views.shows.widgets import (
     badge,
     client_clock,
@@ -26,8 +26,6 @@ from views.shows.widgets import (
 )
 
 S = ShowState
-PLAYABLE = (S.live, S.replay)
-COMMENTS_SHOWN = 30
 GROUPS = (
     ('live', N_('Live now')),
     ('today', N_('Today')),
@@ -60,7 +58,7 @@ def show_card(show: ShowPublic) -> None:
                 ui.label(_('Watch the replay')).classes('text-sm text-primary font-bold')
 
 
-async def live_now_section(actor: Any) -> None:
+async def live_now_section(actor: Actor) -> None:
     """Home: a red "Live now" banner while a show is live (appears and disappears without reload)."""
     shows = {s.id: s for s in await call.read(schedule.live_now)}
 
@@ -77,8 +75,8 @@ async def live_now_section(actor: Any) -> None:
                     ui.label(_('Live now')).classes('text-xs font-bold uppercase')
                     ui.label(title(show)).classes('font-bold')
 
-    def changed(event: DomainEvent) -> None:
-        show = show_of(event)
+    def changed(change: ShowChanged) -> None:
+        show = change.show
         was_live = show.id in shows
         if show.state is S.live:
             shows[show.id] = show
@@ -88,7 +86,7 @@ async def live_now_section(actor: Any) -> None:
             banner.refresh()
 
     banner()
-    live.on(common.SHOW_CHANGED, changed)
+    live.on(SHOW_CHANGED, changed)
 
 
 def register() -> None:
@@ -105,8 +103,6 @@ def register() -> None:
 
         @ui.refreshable
         def groups() -> None:
-            from models.common import utcnow
-
             grouped = schedule.group(list(shows.values()), now=utcnow())
             for key, heading in GROUPS:
                 items = getattr(grouped, key)
@@ -118,13 +114,12 @@ def register() -> None:
                 for show in items:
                     show_card(show)
 
-        def changed(event: DomainEvent) -> None:
-            show = show_of(event)
-            shows[show.id] = show
+        def changed(change: ShowChanged) -> None:
+            shows[change.show.id] = change.show
             groups.refresh()
 
         groups()
-        live.on(common.SHOW_CHANGED, changed)
+        live.on(SHOW_CHANGED, changed)
         with ui.row().classes('gap-3 text-sm mt-2'):
             ui.link(_('Subscribe to the calendar'), '/shows/calendar.ics').props('target=_blank')
             ui.link(_('Open data (JSON)'), '/shows/feed.json').props('target=_blank')
@@ -158,29 +153,22 @@ def register() -> None:
         banner.set_visibility(show.banner)
 
         status = Status(show, state_badge)
-        viewers = ui.label().classes('text-xs text-gray-600 scc-viewers').mark('scc-viewers')
-
-        def show_viewers(count: int) -> None:
-            viewers.text = _('{count} watching in the app', count=f'{count:,}')
-
-        show_viewers(viewer_display.current(show_id))
-        viewer_display.event(show_id).subscribe(show_viewers)
+        ViewersLine(show_id)
         if description(show):
             ui.label(description(show)).classes('text-sm whitespace-pre-line')
-        reminder_row(actor, show, subscribed=view.subscribed)
+        ReminderRow(actor, show, subscribed=view.subscribed)
         if show.links:
             ui.label(_('Also streamed on')).classes('font-bold')
             ui.html(platform_links(show), sanitize=False).classes(  # built from escaped text
                 'flex flex-wrap gap-2'
             ).mark('scc-platform-links')
 
-        def changed(event: DomainEvent) -> None:
-            current = show_of(event)  # parsed once per event, not once per page
-            if banner.visible != current.banner:
-                banner.set_visibility(current.banner)
-            status.update(current)
+        def changed(change: ShowChanged) -> None:
+            if banner.visible != change.show.banner:
+                banner.set_visibility(change.show.banner)
+            status.update(change.show)
 
-        live.on(common.SHOW_CHANGED, changed, key=str(show_id))
+        live.on(SHOW_CHANGED, changed, key=show_id)
         context.client.on_connect(lambda: counter.join(show_id))
         context.client.on_disconnect(lambda: counter.leave(show_id))
         await comment_stream(actor, show_id)

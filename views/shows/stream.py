@@ -1,45 +1,53 @@
-"""Batched live values of a show: its comment stream, and the number of people watching in the app.
+"""Live values a show's watch pages share: the comment stream, and the rounded number of people watching in the app.
 
-A burst of 100 comments a second must not cost 100 updates a second on every open watch page: comments
-are collected per show and, FLUSH_DELAY after the first one, rendered once (escaped) and set on every page's
-single stream element. A hidden comment leaves the stream at the next flush, for everyone.
+A burst of 100 comments a second must not cost 100 updates a second on every open watch page. One process-wide
+listener (declared in register()) takes the comments of every show in batches — the first one of a quiet spell at
+once, then at most every FLUSH_EVERY seconds — changes each show's list of the last SHOWN visible comments, renders
+that list once (escaped) and sets the same text on the single stream element of every open watch page of the show.
+A hidden comment leaves the stream at the next flush, for everyone.
 """
 
-import asyncio
 import html
-import time
 from collections import deque
 
-from nicegui import Event, context, core, ui
+from nicegui import context, ui
 
-from models.shows import CommentPublic
-from services.events import DomainEvent, bus
-from services.shows.common import SHOW_COMMENT
+from models.shows import ShowCommentPublic
+from services.shows.events import SHOW_COMMENT, SHOW_VIEWERS, CommentChanged, ViewerCounts
 from services.shows.viewers import counter
+from views.kit import live
+from views.kit.i18n import _
 
-FLUSH_DELAY = 0.25  # with few pages; more pages wait longer (PAGES_PER_SECOND), at most MAX_FLUSH_DELAY
-PAGES_PER_SECOND = 2000  # page updates a second the comment stream of one show may cost
-MAX_FLUSH_DELAY = 1.0
-SHOWN = 100
+# One render per show and flush, handed to every open page of the show: at most 1 / FLUSH_EVERY updates a second per
+# open page. 0.5 s keeps one show's stream within about 2,000 page updates a second up to 1,000 open pages of the show
+# in a process (what bench/comments.py opens), while a comment after a quiet spell still shows at once.
+FLUSH_EVERY = 0.5
+SHOWN = 100  # comments a stream shows (and a process keeps per show)
+# The "N watching in the app" line changes at most this often: an exact live count on every page would cost an
+# update per page whenever anybody opens or closes one (the organizer console shows the exact count).
+VIEWERS_EVERY = 20.0
 
 
 class CommentFeed:
-    """The last SHOWN visible comments of one show, and the stream elements of the pages that show them."""
+    """The last SHOWN visible comments of one show, and the stream elements of this process's pages that show them."""
 
     def __init__(self, show_id: int) -> None:
         self.show_id = show_id
-        self.items: deque[CommentPublic] = deque(maxlen=SHOWN)
+        self.items: deque[ShowCommentPublic] = deque(maxlen=SHOWN)
         self.loaded = False
         self.pages: list[ui.html] = []
         self.rendered = ''
-        self._flush_pending = False
 
-    def seed(self, recent: list[CommentPublic]) -> None:
+    def seed(self, recent: list[ShowCommentPublic]) -> None:
         """The comments read from the database when the first page of this show opened in this process."""
-        if not self.loaded:
-            self.items.extend(c for c in recent if not c.hidden)
-            self.loaded = True
-            self.rendered = self.render()
+        if self.loaded:
+            return
+        known = {c.id for c in recent}
+        heard_meanwhile = [c for c in self.items if c.id not in known]  # arrived while the database was read
+        self.items.clear()
+        self.items.extend([c for c in recent if not c.hidden] + heard_meanwhile)
+        self.loaded = True
+        self.rendered = self.render()
 
     def render(self) -> str:
         """Newest first; every text escaped here (and sanitized again in the browser)."""
@@ -48,26 +56,23 @@ class CommentFeed:
             for c in reversed(self.items)
         )
 
-    def heard(self, action: str, comment: CommentPublic) -> None:
-        """A comment was posted or hidden somewhere: change the list and flush soon."""
-        if action == 'hidden':
+    def take(self, change: CommentChanged) -> bool:
+        """A comment was posted or hidden somewhere: change the list; True when it changed."""
+        comment = change.comment
+        if change.action == 'hidden':
             kept = [c for c in self.items if c.id != comment.id]
             if len(kept) == len(self.items):
-                return
+                return False
             self.items.clear()
             self.items.extend(kept)
-        elif any(c.id == comment.id for c in self.items):
-            return
-        else:
-            self.items.append(comment)
-        if not self._flush_pending and core.loop is not None:
-            self._flush_pending = True
-            delay = min(MAX_FLUSH_DELAY, max(FLUSH_DELAY, len(self.pages) / PAGES_PER_SECOND))
-            core.loop.call_later(delay, self.flush)
+            return True
+        if any(c.id == comment.id for c in self.items):
+            return False
+        self.items.append(comment)
+        return True
 
     def flush(self) -> None:
         """Render once and hand the same text to every open page of the show."""
-        self._flush_pending = False
         self.rendered = self.render()
         alive = []
         for element in self.pages:
@@ -82,26 +87,19 @@ class CommentFeed:
 _feeds: dict[int, CommentFeed] = {}
 
 
-def _on_comment(event: DomainEvent) -> None:
-    loop = core.loop
-    if loop is not None and loop.is_running():
-        try:
-            on_loop = asyncio.get_running_loop() is loop
-        except RuntimeError:
-            on_loop = False
-        if not on_loop:
-            loop.call_soon_threadsafe(_on_comment, event)
-            return
-    feed = _feeds.get(int(event.key or 0))
-    if feed is not None:
-        feed.heard(str(event.data.get('action', '')), CommentPublic.model_validate(event.data['comment']))
+def on_comments(changes: list[CommentChanged]) -> None:
+    """The batch of comments since the last flush: change each show's list, then render each changed show once."""
+    changed: dict[int, CommentFeed] = {}
+    for change in changes:
+        feed = _feeds.get(change.comment.show_id)
+        if feed is not None and feed.take(change):
+            changed[feed.show_id] = feed
+    for feed in changed.values():
+        feed.flush()
 
 
 def feed_for(show_id: int) -> CommentFeed:
-    """The feed of a show in this process (listening to the bus from the first page on)."""
-    if not bus.is_subscribed(SHOW_COMMENT, _on_comment):
-        _feeds.clear()  # not listening (first use, or the bus was reset): what we hold may have missed events
-        bus.subscribe(SHOW_COMMENT, _on_comment)
+    """The feed of a show in this process (created with the first watch page of the show)."""
     feed = _feeds.get(show_id)
     if feed is None:
         feed = _feeds[show_id] = CommentFeed(show_id)
@@ -122,56 +120,42 @@ def stream_element(feed: CommentFeed) -> ui.html:
 
 
 def reset() -> None:
-    """Forget every feed (tests)."""
+    """Forget every feed (register() runs again in tests, on a database that may have been emptied meanwhile)."""
     _feeds.clear()
 
 
-class ViewerDisplay:
-    """The "N watching in the app" line of watch pages: rounded, and changed at most every VIEWERS_EVERY seconds.
+def rounded(count: int) -> int:
+    """Exact below 100, else two significant digits (1,234 → 1,200)."""
+    if count < 100:
+        return count
+    step = 10 ** (len(str(count)) - 2)
+    return count // step * step
 
-    Counting is exact (services.shows.viewers); showing every change on every open page would cost an update per
-    page each time somebody opens or closes one, so the pages of a show hear of it from one check a second.
+
+class ViewersLine(ui.label):
+    """The "N watching in the app" line of a watch page: rounded, and changed at most every VIEWERS_EVERY seconds.
+
+    Counting is exact (services.shows.viewers); the processes share their counts as SHOW_VIEWERS events (at most
+    every 2 s when they changed, and as a heartbeat), and the line takes the latest total from them.
     """
 
-    EVERY = 20.0
+    def __init__(self, show_id: int) -> None:
+        super().__init__()
+        self.show_id = show_id
+        self.count = -1
+        self.classes('text-xs text-gray-600 scc-viewers').mark('scc-viewers')
+        self.recount()
+        live.on(SHOW_VIEWERS, self.recount, at_most_every=VIEWERS_EVERY)
 
-    def __init__(self) -> None:
-        self.shown: dict[int, int] = {}
-        self.at: dict[int, float] = {}
-        self.events: dict[int, Event[int]] = {}
-
-    @staticmethod
-    def rounded(count: int) -> int:
-        """Exact below 100, else two significant digits (1,234 → 1,200)."""
-        if count < 100:
-            return count
-        step = 10 ** (len(str(count)) - 2)
-        return count // step * step
-
-    def current(self, show_id: int) -> int:
-        """What the pages of the show show now."""
-        if show_id not in self.shown:
-            self.shown[show_id] = self.rounded(counter.total(show_id))
-            self.at[show_id] = time.monotonic()
-        return self.shown[show_id]
-
-    def event(self, show_id: int) -> 'Event[int]':
-        """Subscribe a page to changes of the shown count of a show."""
-        if show_id not in self.events:
-            self.events[show_id] = Event()
-        return self.events[show_id]
-
-    def refresh(self) -> None:
-        """Called by the app's timer every second."""
-        now = time.monotonic()
-        for show_id, event in list(self.events.items()):
-            if not event.callbacks:
-                del self.events[show_id]
-                continue
-            value = self.rounded(counter.total(show_id))
-            if value != self.shown.get(show_id) and now - self.at.get(show_id, 0.0) >= self.EVERY:
-                self.shown[show_id], self.at[show_id] = value, now
-                event.emit(value)
+    def recount(self, _counts: ViewerCounts | None = None) -> None:
+        """Show the current total (all processes) when its rounded value changed."""
+        count = rounded(counter.total(self.show_id))
+        if count != self.count:
+            self.count = count
+            self.text = _('{count} watching in the app', count=f'{count:,}')
 
 
-viewer_display = ViewerDisplay()
+def register() -> None:
+    """The one comment listener of this process."""
+    reset()
+    live.listen(SHOW_COMMENT, on_comments, batch=True, at_most_every=FLUSH_EVERY)

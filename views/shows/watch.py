@@ -6,12 +6,12 @@ Go-live reaches every open watch page at once, so its handler only changes eleme
 
 import html
 from dataclasses import dataclass
-from typing import Any
 
 from nicegui import ui
+from nicegui.events import ValueChangeEventArguments
 
 from models.shows import ShowPublic, ShowState
-from services.events import DomainEvent
+from services.access import Actor
 from services.shows import comments, reminders
 from services.shows.common import venue_time
 from services.shows.lifecycle import STATE_LABELS
@@ -21,19 +21,8 @@ from views.shows.stream import SHOWN, feed_for, stream_element
 from views.shows.widgets import BADGE_BASE, BADGE_COLOURS, NOT_AVAILABLE
 
 S = ShowState
-COMMENTS_SHOWN = 30
 COUNTING_DOWN = (S.scheduled, S.starting_soon, S.postponed)
 PLAYABLE = (S.live, S.replay)
-_parsed: list[tuple[DomainEvent, ShowPublic]] = []
-
-
-def show_of(event: DomainEvent) -> ShowPublic:
-    """The show carried by a `show.changed` event, validated once however many pages receive it."""
-    if _parsed and _parsed[0][0] is event:
-        return _parsed[0][1]
-    show = ShowPublic.model_validate(event.data['show'])
-    _parsed[:] = [(event, show)]
-    return show
 
 
 def _set_text(label: ui.label, text: str) -> None:
@@ -147,38 +136,40 @@ def platform_links(show: ShowPublic) -> str:
     )
 
 
-def reminder_row(actor: Any, show: ShowPublic, *, subscribed: bool) -> None:
-    """ "Remind me" and "Add to calendar"."""
-    state = {'on': subscribed}
-    with ui.row().classes('gap-2 items-center'):
+class ReminderRow(ui.row):
+    """ "Remind me" (while the show is not over) and "Add to calendar"."""
 
-        async def toggle() -> None:
-            fn = reminders.unsubscribe if state['on'] else reminders.subscribe
-            result = await call.attempt(fn, actor=actor, show_id=show.id)
-            if result is None:
-                return
-            state['on'] = result
-            remind.text = _('Reminder on') if result else _('Remind me')
-            remind.props(f'icon={"notifications_active" if result else "notifications"}')
-            ui.notify(
-                _('We will remind you 10 minutes before and when it goes live.') if result else _('Reminder off.')
-            )
+    def __init__(self, actor: Actor, show: ShowPublic, *, subscribed: bool) -> None:
+        super().__init__()
+        self.actor = actor
+        self.show_id = show.id
+        self.subscribed = subscribed
+        self.classes('gap-2 items-center')
+        with self:
+            self.remind: ui.button | None = None
+            if show.state not in (S.ended, S.replay, S.cancelled):
+                self.remind = ui.button(on_click=self.toggle).props('unelevated no-caps').classes('scc-remind')
+                self.remind.mark('scc-remind')
+                self._show_state()
+            ui.button(_('Add to calendar'), icon='event').props(f'flat no-caps href=/shows/{show.id}.ics')
 
-        if show.state not in (S.ended, S.replay, S.cancelled):
-            remind = (
-                ui.button(
-                    _('Reminder on') if state['on'] else _('Remind me'),
-                    on_click=toggle,
-                    icon='notifications_active' if state['on'] else 'notifications',
-                )
-                .props('unelevated no-caps')
-                .classes('scc-remind')
-                .mark('scc-remind')
-            )
-        ui.button(_('Add to calendar'), icon='event').props(f'flat no-caps href=/shows/{show.id}.ics')
+    def _show_state(self) -> None:
+        if self.remind is not None:
+            self.remind.text = _('Reminder on') if self.subscribed else _('Remind me')
+            self.remind.props(f'icon={"notifications_active" if self.subscribed else "notifications"}')
+
+    async def toggle(self) -> None:
+        """Ask for the reminder, or stop it."""
+        fn = reminders.unsubscribe if self.subscribed else reminders.subscribe
+        result = await call.attempt(fn, actor=self.actor, show_id=self.show_id)
+        if result is None:
+            return
+        self.subscribed = result
+        self._show_state()
+        ui.notify(_('We will remind you 10 minutes before and when it goes live.') if result else _('Reminder off.'))
 
 
-async def comment_stream(actor: Any, show_id: int) -> None:
+async def comment_stream(actor: Actor, show_id: int) -> None:
     """The live cheers and comments: newest at the bottom; hidden ones vanish for everyone."""
     ui.label(_('Cheers and comments')).classes('font-bold mt-2')
     feed = feed_for(show_id)
@@ -206,11 +197,11 @@ async def comment_stream(actor: Any, show_id: int) -> None:
         )
         text.on('keydown.enter', lambda: send())
 
-    async def cheer(event: Any) -> None:  # one element for all cheers: every element costs on every open page
+    async def cheer(event: ValueChangeEventArguments) -> None:
         if event.value is not None:
-            event.sender.value = None
+            cheers.value = None
             await send(str(event.value))
 
-    ui.toggle(list(comments.CHEERS), on_change=cheer).props('outline dense no-caps rounded spread').classes(
-        'scc-cheers'
-    ).mark('scc-cheers')
+    # One element for all cheers: every element costs on every open page.
+    cheers = ui.toggle(list(comments.CHEERS), on_change=cheer).props('outline dense no-caps rounded spread')
+    cheers.classes('scc-cheers').mark('scc-cheers')

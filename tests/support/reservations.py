@@ -1,4 +1,5 @@
-"""Helpers for the reservation tests: a store, an item with its policy, slots at chosen times, many residents."""
+"""Helpers for the reservation tests: a store, an item with its policy, slots at chosen times, many residents,
+booking in a unit of work of its own. (Actors: `tests.support.actors`; pages: `tests.support.pages`.)"""
 
 from datetime import datetime, timedelta
 from typing import Any
@@ -8,28 +9,17 @@ from sqlmodel import Session, col
 
 from models.accounts import Account, Person, Role
 from models.common import new_token, utcnow
-from models.reservations import AllocationMode, ResItem, ResSlot, ResStore
+from models.reservations import AllocationMode, ResItem, ResQuota, ResSlot, ResStore
 from services import db
-from services.access import Actor, load_actor
+from services.access import Actor
+from services.reservations import booking
 from services.reservations.policy import local_day
 
 
-def actor_by_phone(phone: str) -> Actor:
-    """The demo resident with `phone` as an Actor."""
-    with db.read_session() as session:
-        account_id = session.scalars(select(col(Account.id)).where(col(Account.phone) == phone)).one()
-        actor = load_actor(session, account_id)
-    assert actor is not None
-    return actor
-
-
-def staff(username: str) -> Actor:
-    """A demo staff account as an Actor."""
-    with db.read_session() as session:
-        account_id = session.scalars(select(col(Account.id)).where(col(Account.username) == username)).one()
-        actor = load_actor(session, account_id)
-    assert actor is not None
-    return actor
+def reserve(actor: Actor, slot_id: int, members: dict[int, int], now: datetime | None = None) -> booking.Booked:
+    """Book `members` (person id → quantity) in a slot, in a unit of work of its own."""
+    with db.session_scope() as session:
+        return booking.reserve(session, actor=actor, slot_id=slot_id, members=members, now=now)
 
 
 def family_of(actor: Actor) -> list[int]:
@@ -132,7 +122,5 @@ def many_residents(count: int, prefix: str = '') -> list[Actor]:
 
 def quota_used(session: Session, person_id: int, item_id: int) -> int:
     """What the quota ledger says a person has used."""
-    from models.reservations import ResQuota
-
     row = session.get(ResQuota, (person_id, item_id))
     return row.used if row else 0

@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 from models.clinic import ClinicConsultation, ConsultStatus
 from models.common import utcnow
 from services import db
-from services.clinic import board, queue, rules
+from services.clinic import QUEUE_CHANGED, QueueChanged, board, queue, rules
 from services.errors import DomainError
 from services.events import DomainEvent, bus
-from tests.test_clinic_support import RESIDENTS, actor, clear_history, family_member, form, join, on_duty
+from tests.support.actors import actor
+from tests.support.clinic import RESIDENTS, clear_history, family_member, form, join, on_duty
 
 
 def count_consultations() -> int:
@@ -70,12 +71,12 @@ def test_a_resident_cannot_consult_for_a_stranger_nor_twice_at_once() -> None:
 
 
 def test_red_flag_skips_the_queue_and_is_flagged_to_doctors() -> None:
-    seen: list[DomainEvent] = []
-    bus.subscribe('clinic.queue', seen.append)
+    seen: list[DomainEvent[QueueChanged]] = []
+    bus.subscribe(QUEUE_CHANGED, seen.append)
     now = utcnow()
     early = join(actor(phone=RESIDENTS[0]), now=now - timedelta(minutes=50), temperature=39.5, exposure=True)
     red = join(actor(phone=RESIDENTS[1]), now=now, spo2=91)  # saturation below 94 % is a red flag by itself
-    assert [e.data['reason'] for e in seen] == ['joined', 'red_flag']
+    assert [e.payload.reason for e in seen] == ['joined', 'red_flag']
     with db.read_session() as session:
         waiting = board.doctor_queue(session, actor=actor(username='doctor1'))
     assert [c.id for c in waiting] == [red, early]

@@ -10,51 +10,48 @@ from sqlmodel import select
 from models.clinic import ClinicConsultation
 from models.common import utcnow
 from services import db
-from services.clinic import consult, queue
-from tests.test_clinic_support import RESIDENTS, actor, join, on_duty
-from tests.test_views_foundation import sign_in_resident, sign_in_staff
-
-
-async def see(user: User, *args: object, **kwargs: object) -> None:
-    """should_see with patience (up to 20 s): pages call services in worker threads on a busy 2-core machine."""
-    await user.should_see(*args, retries=200, **kwargs)  # type: ignore[call-overload]
+from services.clinic import QUEUE_CHANGED, QueueChanged, consult, queue
+from services.events import bus
+from tests.support.actors import actor
+from tests.support.clinic import RESIDENTS, join, latest_consultation_id, on_duty
+from tests.support.pages import more_users, see, sign_in_resident, sign_in_staff
+from tests.support.waits import wait_for
+from views.clinic.board import MIN_INTERVAL_SECONDS, board
 
 
 async def notified(users: list[User], text: str) -> None:
     """A notice with `text` was shown. With several simulated users NiceGUI records a notice with whichever user
     touched the app last, so look at all of them."""
-    for _ in range(200):
-        if any(text in message for u in users for message in u.notify.messages):
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f'no notice {text!r}')
+
+    def shown() -> bool:
+        return any(text in message for u in users for message in u.notify.messages)
+
+    await wait_for(shown, timeout=20.0)
 
 
 async def follow_join(user: User, before: int) -> int:
     """After "See a doctor": the new consultation's id, with its page open for this user. (With several simulated
     users NiceGUI routes `ui.navigate` to whichever user was touched last, so the page is opened explicitly here;
     the real browser test covers the navigation itself.)"""
-    for _ in range(200):
-        if latest_consultation_id() > before:
-            break
-        await asyncio.sleep(0.1)
-    cid = latest_consultation_id()
-    assert cid > before, 'no consultation was started'
+
+    def started() -> int:
+        latest = latest_consultation_id()
+        return latest if latest > before else 0
+
+    cid = await wait_for(started, timeout=20.0)
     await user.open(f'/clinic/c/{cid}')
     return cid
 
 
-def latest_consultation_id() -> int:
-    with db.read_session() as session:
-        row = session.exec(select(ClinicConsultation).order_by(ClinicConsultation.id.desc())).first()  # type: ignore[union-attr]
-    return row.id if row is not None and row.id is not None else 0
-
-
-async def test_resident_joins_doctor_calls_they_chat_and_the_record_stays(user: User, create_user) -> None:  # type: ignore[no-untyped-def]
+async def test_resident_joins_doctor_calls_they_chat_and_the_record_stays(user: User) -> None:
     # NiceGUI's simulated users share ui.navigate (it follows whichever user was touched last), so navigation by a
     # click is done here while only one user's page is changing; the real browser test clicks everything.
     on_duty(actor(username='doctor1'), now=utcnow())
-    doctor: User = create_user()
+    async with more_users(user) as new_user:
+        await _whole_consultation(user, new_user())
+
+
+async def _whole_consultation(user: User, doctor: User) -> None:
     await sign_in_resident(user, RESIDENTS[0])
     await see(user, '城市公告')  # Home, after signing in
     await user.open('/clinic')
@@ -102,8 +99,12 @@ async def test_resident_joins_doctor_calls_they_chat_and_the_record_stays(user: 
     await see(user, marker='scc-consult-card')
 
 
-async def test_red_flag_shows_the_emergency_screen_and_alerts_the_doctors(user: User, create_user) -> None:  # type: ignore[no-untyped-def]
-    doctor: User = create_user()
+async def test_red_flag_shows_the_emergency_screen_and_alerts_the_doctors(user: User) -> None:
+    async with more_users(user) as new_user:
+        await _red_flag(user, new_user())
+
+
+async def _red_flag(user: User, doctor: User) -> None:
     await sign_in_staff(doctor, 'doctor2')
     await doctor.open('/clinic/desk')
     await see(doctor, marker='scc-call-next')
@@ -174,8 +175,19 @@ async def test_asked_whether_worse_on_the_waiting_page(user: User) -> None:
     with db.session_scope() as session:
         assert queue.sweep(session, now=later)['asked'] == [cid]
     await see(user, marker='scc-ask')  # the question pops up on the open page
+    assert len(board.updated.callbacks) == 1  # the rebuilt waiting card let go of the board; the new one follows it
     user.find('是，加重了').click()
     await notified([user], '谢谢，已提高您的优先级。')
     with db.read_session() as session:
         answered = consult.consultation(session, actor=resident, consultation_id=cid)
     assert answered.worse_count == 1 and not answered.ask_pending
+
+
+async def test_a_burst_of_queue_changes_recomputes_the_board_twice_not_once_per_change(user: User) -> None:
+    await user.open('/login')  # the app is running
+    before = board.recomputes
+    for _ in range(50):
+        bus.publish(QUEUE_CHANGED, QueueChanged(reason='duty'))
+    await wait_for(lambda: board.recomputes >= before + 2)
+    await asyncio.sleep(MIN_INTERVAL_SECONDS * 3)
+    assert board.recomputes == before + 2  # the first change at once, the other 49 folded into one more

@@ -11,8 +11,8 @@ from models.common import utcnow
 from models.shows import Show, ShowChange, ShowReminder, ShowState
 from services import db
 from services.errors import DomainError, Forbidden
-from services.shows import common, editing, lifecycle, reminders, schedule
-from tests.test_shows_support import Caught, local, make_show, organizer, resident, state_of
+from services.shows import SHOW_CHANGED, SHOW_REMINDER, common, editing, lifecycle, reminders, schedule
+from tests.support.shows import Caught, local, make_show, organizer, resident, state_of
 
 S = ShowState
 TARGETS = [S.starting_soon, S.live, S.ended, S.replay, S.postponed, S.cancelled]
@@ -60,7 +60,7 @@ def test_the_table_is_what_the_product_says() -> None:
 def test_every_move_is_allowed_or_refused_as_the_table_says(start: ShowState, target: ShowState) -> None:
     show_id = make_show(start)
     before = len(changes(show_id))
-    caught = Caught(common.SHOW_CHANGED)
+    caught = Caught(SHOW_CHANGED)
     if (start, target) in ALLOWED:
         move(show_id, target)
         assert state_of(show_id) is target
@@ -68,7 +68,7 @@ def test_every_move_is_allowed_or_refused_as_the_table_says(start: ShowState, ta
         assert (last.from_state, last.to_state) == (start.value, target.value)
         assert last.actor_label == organizer().label and last.actor_account_id == organizer().account_id
         assert abs((utcnow() - last.at).total_seconds()) < 10
-        assert [e.data['show']['state'] for e in caught.events] == [target.value]
+        assert [p.show.state for p in caught.payloads()] == [target]
     else:
         with pytest.raises(DomainError) as refused:
             move(show_id, target)
@@ -146,12 +146,12 @@ def test_the_banner_is_raised_and_cleared_during_a_live_show_only() -> None:
     with db.session_scope() as session, pytest.raises(DomainError, match='live or starting soon'):
         lifecycle.set_banner(session, actor=actor, show_id=show_id, raised=True)
     move(show_id, S.live)
-    caught = Caught(common.SHOW_CHANGED)
+    caught = Caught(SHOW_CHANGED)
     with db.session_scope() as session:
         assert lifecycle.set_banner(session, actor=actor, show_id=show_id, raised=True).banner
     with db.session_scope() as session:
         assert not lifecycle.set_banner(session, actor=actor, show_id=show_id, raised=False).banner
-    assert [e.data['action'] for e in caught.events] == ['banner_raised', 'banner_cleared']
+    assert [p.action for p in caught.payloads()] == ['banner_raised', 'banner_cleared']
     assert [c.action for c in changes(show_id)][-2:] == ['banner_raised', 'banner_cleared']
     with db.session_scope() as session:
         lifecycle.set_banner(session, actor=actor, show_id=show_id, raised=True)
@@ -165,27 +165,27 @@ def test_the_timer_announces_starting_soon_and_reminds_subscribers_once() -> Non
     far = make_show(starts_in=timedelta(hours=5))
     with db.session_scope() as session:
         reminders.subscribe(session, actor=resident(), show_id=show_id)
-    caught = Caught(common.SHOW_REMINDER, common.SHOW_CHANGED)
+    caught = Caught(SHOW_REMINDER, SHOW_CHANGED)
     with db.session_scope() as session:
         assert lifecycle.tick(session, now=utcnow()) == []  # 30 minutes ahead: too early
         moved = lifecycle.tick(session, now=utcnow() + timedelta(minutes=21))
     assert show_id in moved and far not in moved
     assert state_of(show_id) is S.starting_soon and state_of(far) is S.scheduled
-    reminder = caught.named(common.SHOW_REMINDER)
-    assert len(reminder) == 1 and reminder[0].data['kind'] == 'soon'
-    assert reminder[0].data['accounts'] == [resident().account_id]
+    reminder = caught.payloads(SHOW_REMINDER)
+    assert len(reminder) == 1 and reminder[0].kind == 'soon'
+    assert reminder[0].accounts == (resident().account_id,)
     with db.session_scope() as session:
         lifecycle.tick(session, now=utcnow() + timedelta(minutes=22))
-    assert len(caught.named(common.SHOW_REMINDER)) == 1  # sent once
+    assert len(caught.payloads(SHOW_REMINDER)) == 1  # sent once
     assert changes(show_id)[-1].actor_label == 'system'
     move(show_id, S.live)
-    live = caught.named(common.SHOW_REMINDER)[-1]
-    assert live.data['kind'] == 'live' and live.data['accounts'] == [resident().account_id]
+    live = caught.payloads(SHOW_REMINDER)[-1]
+    assert live.kind == 'live' and live.accounts == (resident().account_id,)
 
 
 def test_a_refused_move_publishes_nothing_and_a_rolled_back_one_neither() -> None:
     show_id = make_show()
-    caught = Caught(common.SHOW_CHANGED)
+    caught = Caught(SHOW_CHANGED)
     with pytest.raises(RuntimeError), db.session_scope() as session:
         lifecycle.go_live(session, actor=organizer(), show_id=show_id)
         raise RuntimeError('the transaction fails after the move')

@@ -13,7 +13,7 @@ from services import db
 from services.access import Actor
 from services.errors import DomainError
 from services.reservations import booking
-from tests.test_reservations_support import make_item, make_slot, make_store, many_residents, quota_used, remaining
+from tests.support.reservations import make_item, make_slot, make_store, many_residents, quota_used, remaining
 
 STOCK = 6
 BUYERS = STOCK * 50

@@ -11,27 +11,13 @@ from models.reservations import Reservation, ReservationStatus
 from services import db
 from services.errors import DomainError
 from services.events import DomainEvent, bus
-from services.reservations import admin, booking, cancel, passes, pickup, queries
-from services.reservations.policy import STOCK_CHANGED
-from tests.test_reservations_support import (
-    actor_by_phone,
-    family_of,
-    make_item,
-    make_slot,
-    make_store,
-    quota_used,
-    remaining,
-    staff,
-)
-
-
-def reserve(actor, slot_id, members, now=None):  # type: ignore[no-untyped-def]
-    with db.session_scope() as session:
-        return booking.reserve(session, actor=actor, slot_id=slot_id, members=members, now=now)
+from services.reservations import STOCK_CHANGED, StockChanged, admin, cancel, passes, pickup, queries
+from tests.support.actors import actor
+from tests.support.reservations import family_of, make_item, make_slot, make_store, quota_used, remaining, reserve
 
 
 def test_household_books_in_one_transaction_all_or_none() -> None:
-    zhang = actor_by_phone('13800000001')
+    zhang = actor(phone='13800000001')
     father = family_of(zhang)[0]
     item = make_item(quota=5)
     slot = make_slot(make_store(), item, stock=20)
@@ -48,7 +34,7 @@ def test_household_books_in_one_transaction_all_or_none() -> None:
 
 
 def test_cannot_book_for_strangers() -> None:
-    zhang, wang = actor_by_phone('13800000001'), actor_by_phone('13800000002')
+    zhang, wang = actor(phone='13800000001'), actor(phone='13800000002')
     slot = make_slot(make_store(), make_item(), stock=5)
     with pytest.raises(DomainError, match='family members you manage'):
         reserve(zhang, slot, {wang.person_id: 1})
@@ -56,7 +42,7 @@ def test_cannot_book_for_strangers() -> None:
 
 
 def test_refusals_say_why() -> None:
-    wang = actor_by_phone('13800000002')
+    wang = actor(phone='13800000002')
     item = make_item()
     store = make_store()
     now = utcnow()
@@ -68,18 +54,18 @@ def test_refusals_say_why() -> None:
         reserve(wang, make_slot(store, item, stock=5), {wang.person_id: 6})
     closed_slot = make_slot(store, item, stock=5)
     with db.session_scope() as session:
-        admin.set_store_closed(session, actor=staff('admin'), store_id=store, closed=True)
+        admin.set_store_closed(session, actor=actor(username='admin'), store_id=store, closed=True)
     with pytest.raises(DomainError, match='store is closed'):
         reserve(wang, closed_slot, {wang.person_id: 1})
     sold = make_slot(make_store(), item, stock=1)
     reserve(wang, sold, {wang.person_id: 1})
     with pytest.raises(DomainError, match='Sold out'):
-        reserve(actor_by_phone('13800000003'), sold, {actor_by_phone('13800000003').person_id: 1})
+        reserve(actor(phone='13800000003'), sold, {actor(phone='13800000003').person_id: 1})
     assert remaining(sold) == 0
 
 
 def test_quota_frees_up_after_its_window_and_says_when() -> None:
-    li = actor_by_phone('13800000003')
+    li = actor(phone='13800000003')
     item = make_item(quota=3, quota_days=10)
     store = make_store()
     now = utcnow()
@@ -93,17 +79,17 @@ def test_quota_frees_up_after_its_window_and_says_when() -> None:
 
 
 def test_cancel_returns_stock_and_quota_at_once_and_publishes_after_commit() -> None:
-    wang = actor_by_phone('13800000002')
+    wang = actor(phone='13800000002')
     item = make_item()
     store = make_store()
     slot = make_slot(store, item, stock=3)
-    seen: list[DomainEvent] = []
+    seen: list[DomainEvent[StockChanged]] = []
     bus.subscribe(STOCK_CHANGED, seen.append)
     booked = reserve(wang, slot, {wang.person_id: 3})
-    assert [e.data['remaining'] for e in seen] == [0] and seen[0].key == str(store)
+    assert [e.payload.remaining for e in seen] == [0] and seen[0].key == str(store)
     with db.session_scope() as session:
         assert cancel.cancel(session, actor=wang, reservation_id=booked.reservation_ids[0]) == 3
-    assert remaining(slot) == 3 and seen[-1].data['remaining'] == 3
+    assert remaining(slot) == 3 and seen[-1].payload.remaining == 3
     with db.read_session() as session:
         assert quota_used(session, wang.person_id, item) == 0  # type: ignore[arg-type]
         with pytest.raises(DomainError, match='cannot be cancelled'):
@@ -116,8 +102,8 @@ def test_cancel_returns_stock_and_quota_at_once_and_publishes_after_commit() -> 
 
 
 def test_pickup_pass_single_use_right_store_right_day() -> None:
-    wang = actor_by_phone('13800000002')
-    pharmacist = staff('pharma1')
+    wang = actor(phone='13800000002')
+    pharmacist = actor(username='pharma1')
     item = make_item()
     store, other = make_store(), make_store('另一家药房')
     slot = make_slot(store, item, stock=5, starts_in=timedelta(minutes=-10))
@@ -164,7 +150,7 @@ def test_signing_key_survives_a_restart() -> None:
 
 
 def test_status_after_pickup_is_in_the_database() -> None:
-    wang = actor_by_phone('13800000002')
+    wang = actor(phone='13800000002')
     slot = make_slot(make_store(), make_item(), stock=5)
     booked = reserve(wang, slot, {wang.person_id: 1})
     with db.read_session() as session:

@@ -8,52 +8,20 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlmodel import select
 
-from models.accounts import Account, Person
+from models.accounts import Person
 from services import db
-from services.access import Actor, load_actor
 from services.errors import DomainError
 from services.healthcode import checkpoints, codes, keys
 from services.healthcode.tokens import PREFIX, Claims, PublicKeyInfo, TokenError, encode, split, verify
+from tests.support.actors import actor
+from tests.support.healthcode import live_token, resident, scan
 
 
 @pytest.fixture(autouse=True)
-def fresh_keys() -> Iterator[None]:
-    keys.forget()
+def active_key(fresh_keys: None) -> Iterator[None]:
+    """An active signing key in the database before each test (as after start-up)."""
     keys.ensure_key()
     yield
-    keys.forget()
-
-
-def actor(username: str | None = None, phone: str | None = None) -> Actor:
-    with db.read_session() as session:
-        account = session.exec(select(Account).where(Account.username == username if username else
-                                                     Account.phone == phone)).one()  # fmt: skip
-        found = load_actor(session, account.id)
-    assert found is not None
-    return found
-
-
-def resident() -> tuple[Actor, int]:
-    me = actor(phone='13800000001')
-    assert me.person_id is not None
-    return me, me.person_id
-
-
-def checkpoint_id() -> int:
-    with db.read_session() as session:
-        return checkpoints.list_checkpoints(session)[0].id
-
-
-def live_token() -> str:
-    me, pid = resident()
-    with db.read_session() as session:
-        return codes.issue_code(session, actor=me, person_id=pid).token
-
-
-def scan(text: str, temperature: str = '') -> checkpoints.Verdict:
-    with db.session_scope() as session:
-        return checkpoints.scan(session, actor=actor('gate1'), checkpoint_id=checkpoint_id(), text=text,
-                                temperature=temperature)  # fmt: skip
 
 
 def raw_bytes(token: str) -> bytearray:
@@ -108,7 +76,7 @@ def test_revoked_key_stops_verifying_and_a_new_key_signs() -> None:
     token = live_token()
     old_kid = split(token)[0].kid
     with db.session_scope() as session:
-        keys.revoke_key(session, actor=actor('admin'), kid=old_kid)
+        keys.revoke_key(session, actor=actor(username='admin'), kid=old_kid)
     verdict = scan(token)
     assert verdict.result == 'refused' and 'revoked' in verdict.reason
     fresh = live_token()
@@ -181,7 +149,7 @@ def test_keys_survive_a_restart_and_rotation_keeps_old_codes_valid() -> None:
         assert keys.signing_key(session).kid == kid
     assert scan(token).result == 'pass'
     with db.session_scope() as session:
-        new_kid = keys.rotate_key(session, actor=actor('admin'))
+        new_kid = keys.rotate_key(session, actor=actor(username='admin'))
     fresh = live_token()
     assert split(fresh)[0].kid == new_kid != kid
     assert scan(token).result == 'pass' and scan(fresh).result == 'pass'

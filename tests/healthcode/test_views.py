@@ -1,70 +1,29 @@
 """The health code pages through NiceGUI's simulated user: the code and its explanation, the checkpoint verdict,
 the live flip, and the admin's change with approval."""
 
-import re
-from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from nicegui.testing import User
-from sqlmodel import select
 
-from models.accounts import Account
 from services import db
-from services.access import Actor, load_actor
-from services.foundation.demo import DEMO_PASSWORD
-from services.healthcode import checkpoints, codes, keys
+from services.healthcode import admin, checkpoints
+from tests.support.actors import actor, demo_id_number
+from tests.support.healthcode import RESIDENT_PHONE, checkpoint_id, colour, live_token, make_people, resident, scan
+from tests.support.pages import see, sign_in_resident, sign_in_staff
+from tests.support.waits import wait_for
 
 pytestmark = pytest.mark.filterwarnings('ignore')
 
 
-@pytest.fixture(autouse=True)
-def fresh_keys() -> Iterator[None]:
-    keys.forget()
-    yield
-    keys.forget()
-
-
-async def see(user: User, *args: object, **kwargs: object) -> None:
-    await user.should_see(*args, retries=40, **kwargs)  # type: ignore[call-overload]
-
-
-def actor_for(phone: str) -> Actor:
-    with db.read_session() as session:
-        account = session.exec(select(Account).where(Account.phone == phone)).one()
-        found = load_actor(session, account.id)
-    assert found is not None
-    return found
-
-
-async def sign_in_resident(user: User, phone: str) -> None:
-    await user.open('/login')
-    user.find(marker='scc-phone').type(phone)
-    user.find(marker='scc-ask').click()
-    await see(user, marker='scc-demo-code')
-    label = user.find(marker='scc-demo-code').elements.pop()
-    match = re.search(r'\d{6}', label.text)  # type: ignore[attr-defined]
-    assert match is not None
-    user.find(marker='scc-code').type(match.group(0))
-    user.find(marker='scc-submit').click()
-    await see(user, marker='scc-home-code')
-
-
-async def sign_in_staff(user: User, username: str) -> None:
-    await user.open('/staff/login')
-    user.find(marker='scc-username').type(username)
-    user.find(marker='scc-password').type(DEMO_PASSWORD)
-    user.find(marker='scc-submit').click()
-    await see(user, '欢迎，')
-
-
-def first_checkpoint() -> int:
-    with db.read_session() as session:
-        return checkpoints.list_checkpoints(session)[0].id
+async def open_code(user: User, phone: str) -> None:
+    """Sign in as the resident and open their code screen."""
+    await sign_in_resident(user, phone, landing_marker='scc-home-code')
+    await user.open('/code')
 
 
 async def test_yellow_resident_sees_why_and_when_it_ends(user: User) -> None:
-    await sign_in_resident(user, '13800000003')
-    await user.open('/code')
+    await open_code(user, '13800000003')
     await see(user, marker='scc-code')
     await see(user, '黄码')
     await see(user, '从风险地区抵达。')
@@ -73,12 +32,9 @@ async def test_yellow_resident_sees_why_and_when_it_ends(user: User) -> None:
 
 
 async def test_checkpoint_passes_a_green_code_typed_by_a_scanner(user: User) -> None:
-    me = actor_for('13800000001')
-    assert me.person_id is not None
-    with db.read_session() as session:
-        token = codes.issue_code(session, actor=me, person_id=me.person_id).token
+    token = live_token()
     await sign_in_staff(user, 'gate1')
-    await user.open(f'/checkpoint/{first_checkpoint()}')
+    await user.open(f'/checkpoint/{checkpoint_id()}')
     await see(user, marker='scc-scanner-input')
     user.find(marker='scc-temperature').type('36.4')
     user.find(marker='scc-scanner-input').type(token).trigger('keydown.enter')
@@ -89,34 +45,23 @@ async def test_checkpoint_passes_a_green_code_typed_by_a_scanner(user: User) -> 
 
 
 async def test_fever_typo_is_refused_without_recording(user: User) -> None:
-    me = actor_for('13800000001')
-    assert me.person_id is not None
-    with db.read_session() as session:
-        token = codes.issue_code(session, actor=me, person_id=me.person_id).token
+    _me, pid = resident()
+    token = live_token()
     await sign_in_staff(user, 'gate1')
-    await user.open(f'/checkpoint/{first_checkpoint()}')
+    await user.open(f'/checkpoint/{checkpoint_id()}')
     await see(user, marker='scc-scanner-input')
     user.find(marker='scc-temperature').type('3.65')
     user.find(marker='scc-scanner-input').type(token).trigger('keydown.enter')
     await see(user, '超出 34.0–43.0 ℃ 的范围')
-    with db.read_session() as session:
-        assert codes.assess(session, person_id=me.person_id).colour == 'green'
+    assert colour(pid) == 'green'
 
 
 async def test_open_code_turns_red_without_reload_when_an_admin_marks_a_close_contact(user: User) -> None:
-    from services.healthcode import admin
-
-    me = actor_for('13800000001')
-    assert me.person_id is not None
-    await sign_in_resident(user, '13800000001')
-    await user.open('/code')
+    _me, pid = resident()
+    await open_code(user, RESIDENT_PHONE)
     await see(user, '绿码')
-    with db.read_session() as session:
-        account = session.exec(select(Account).where(Account.username == 'admin')).one()
-        boss = load_actor(session, account.id)
-    assert boss is not None
     with db.session_scope() as session:
-        admin.request_change(session, actor=boss, kind='close_contact', person_ids=[me.person_id],
+        admin.request_change(session, actor=actor(username='admin'), kind='close_contact', person_ids=[pid],
                              reason='同一车厢 same carriage')  # fmt: skip
     await see(user, '红码')
     await see(user, '原因：同一车厢 same carriage')
@@ -124,10 +69,6 @@ async def test_open_code_turns_red_without_reload_when_an_admin_marks_a_close_co
 
 
 async def test_admin_page_marks_close_contacts(user: User) -> None:
-    from datetime import date
-
-    from services.foundation.demo import demo_id_number
-
     await sign_in_staff(user, 'admin')
     await user.open('/admin/healthcode')
     await see(user, marker='scc-admin-ids')
@@ -135,21 +76,12 @@ async def test_admin_page_marks_close_contacts(user: User) -> None:
     user.find(marker='scc-admin-reason').type('同楼栋 same building')
     user.find(marker='scc-admin-apply').click()
     await see(user, marker='scc-change-applied')
-    me = actor_for('13800000002')
-    assert me.person_id is not None
-    for _ in range(40):
-        with db.read_session() as session:
-            if codes.assess(session, person_id=me.person_id).colour == 'red':
-                break
-        import asyncio
-
-        await asyncio.sleep(0.1)
-    with db.read_session() as session:
-        assert codes.assess(session, person_id=me.person_id).colour == 'red'
+    _me, pid = resident('13800000002')
+    await wait_for(lambda: colour(pid) == 'red')
 
 
 async def test_paper_code_is_issued_and_revoked(user: User) -> None:
-    await sign_in_resident(user, '13800000001')
+    await sign_in_resident(user, RESIDENT_PHONE, landing_marker='scc-home-code')
     await user.open('/code/paper')
     await see(user, marker='scc-paper-issue')
     user.find(marker='scc-paper-issue').click()
@@ -160,7 +92,7 @@ async def test_paper_code_is_issued_and_revoked(user: User) -> None:
 
 
 async def test_declared_symptoms_turn_the_code_yellow(user: User) -> None:
-    await sign_in_resident(user, '13800000002')
+    await sign_in_resident(user, '13800000002', landing_marker='scc-home-code')
     await user.open('/code/declare')
     user.find('咳嗽').click()
     user.find('提交申报').click()
@@ -169,16 +101,14 @@ async def test_declared_symptoms_turn_the_code_yellow(user: User) -> None:
 
 
 async def test_show_code_mode_resident_records_own_pass_by_scanning_the_poster(user: User) -> None:
+    gate = actor(username='gate1')
     with db.read_session() as session:
-        gate = load_actor(session, session.exec(select(Account).where(Account.username == 'gate1')).one().id)
         show_code = next(c for c in checkpoints.list_checkpoints(session) if c.mode == 'show_code')
         scan_mode = next(c for c in checkpoints.list_checkpoints(session) if c.mode == 'scan_temperature')
-    assert gate is not None
     with db.read_session() as session:
         poster = checkpoints.poster_token(session, actor=gate, checkpoint_id=show_code.id)
         wrong = checkpoints.poster_token(session, actor=gate, checkpoint_id=scan_mode.id)
-    await sign_in_resident(user, '13800000001')
-    await user.open('/code')
+    await open_code(user, RESIDENT_PHONE)
     await see(user, marker='scc-i-passed')
     user.find(marker='scc-i-passed').click()
     await see(user, marker='scc-scanner-input')
@@ -186,8 +116,32 @@ async def test_show_code_mode_resident_records_own_pass_by_scanning_the_poster(u
     await see(user, '此卡口需扫码：请向工作人员出示健康码。')
     user.find(marker='scc-scanner-input').type(poster).trigger('keydown.enter')
     await see(user, f'已记录在{show_code.name_zh}通行')
-    me = actor_for('13800000001')
-    assert me.person_id is not None
+    me, pid = resident()
     with db.read_session() as session:
-        passes = checkpoints.my_passes(session, actor=me, person_id=me.person_id)
+        passes = checkpoints.my_passes(session, actor=me, person_id=pid)
     assert [(p.checkpoint_zh, p.result) for p in passes] == [(show_code.name_zh, 'pass')]
+
+
+async def test_mass_change_flips_the_open_code_at_once_with_the_reason(user: User) -> None:
+    _me, pid = resident()
+    others = [p.id for p in make_people(4) if p.id]
+    await open_code(user, RESIDENT_PHONE)
+    await see(user, '绿码')
+    with db.session_scope() as session:  # five people in one change: a mass change
+        admin.request_change(session, actor=actor(username='admin'), kind='close_contact', person_ids=[pid, *others],
+                             reason='同一楼栋 same building')  # fmt: skip
+    await see(user, '红码')
+    await see(user, '您的健康码刚刚发生变化。 原因：同一楼栋 same building')  # the flip's banner
+
+
+async def test_checkpoint_counts_passes_live(user: User) -> None:
+    await sign_in_staff(user, 'gate1')
+    await user.open(f'/checkpoint/{checkpoint_id()}')
+    await see(user, marker='scc-count-pass')
+
+    def passes() -> list[str]:
+        return [e.text for e in user.find(marker='scc-count-pass').elements]  # type: ignore[attr-defined]
+
+    assert passes() == ['0']
+    assert scan(live_token(), '36.5').result == 'pass'
+    await wait_for(lambda: passes() == ['1'])

@@ -9,10 +9,11 @@ import pytest
 
 from services import db
 from services.shows import editing
-from tests.browser_support import LiveApp, desktop_page, phone_page, screenshot, sign_in_resident, sign_in_staff
-from tests.test_shows_support import scheduled_show_id
+from tests.support.browser import LiveApp, desktop_page, phone_page, screenshot, sign_in_resident, sign_in_staff
+from tests.support.shows import scheduled_show_id
 
 pytestmark = pytest.mark.browser
+GO_LIVE_MS = 1000  # the organizer's go-live reaches an open watch page within a second
 
 
 def test_go_live_and_a_hidden_comment_reach_the_resident_without_reload(browser: Any, live_app: LiveApp) -> None:
@@ -50,9 +51,7 @@ def test_go_live_and_a_hidden_comment_reach_the_resident_without_reload(browser:
         sign_in_staff(organizer, live_app.url, 'organizer1')
         organizer.goto(f'{live_app.url}/organizer/shows/{show_id}')
         organizer.locator('.scc-golive').click()
-        pressed = time.monotonic()
-        resident.locator('.scc-show-state', has_text='直播中').wait_for(timeout=5000)
-        delay = time.monotonic() - pressed
+        resident.locator('.scc-show-state', has_text='直播中').wait_for(timeout=GO_LIVE_MS)
         resident.locator('.scc-player video').wait_for(state='attached')
         assert resident.locator('.scc-player').is_visible()
         # The demo stream does not exist: the player says so instead of breaking.
@@ -61,7 +60,6 @@ def test_go_live_and_a_hidden_comment_reach_the_resident_without_reload(browser:
         schedule.locator('.scc-show-card', has_text='京剧《锁麟囊》').locator(
             '.scc-show-state', has_text='直播中'
         ).wait_for()
-        assert delay < 1.0, f'go-live took {delay:.2f} s to reach the watch page'
         assert resident.evaluate('window.sccNoReload') is True and schedule.evaluate('window.sccNoReload') is True
         screenshot(resident, 'shows-watch-live')
 

@@ -1,94 +1,79 @@
 """Admin changes: a reason always, more than 10 people need a second admin; tracing; pass records and purge."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import col, select
 
-from models.accounts import Account, AuditEntry, Person
+from models.accounts import AuditEntry
 from models.common import utcnow
 from models.healthcode import PassRecord
 from services import db
-from services.access import Actor, load_actor
 from services.errors import DomainError
 from services.events import DomainEvent, bus
-from services.foundation.demo import demo_id_number
-from services.healthcode import CHANGED, admin, checkpoints, current_colour
-
-
-def staff(username: str) -> Actor:
-    with db.read_session() as session:
-        account = session.exec(select(Account).where(Account.username == username)).one()
-        found = load_actor(session, account.id)
-    assert found is not None
-    return found
-
-
-def make_people(count: int) -> list[Person]:
-    with db.session_scope() as session:
-        born = date(1990, 1, 1)
-        people = [Person(real_name=f'测试{i}', district='370102', birth_date=born,
-                         id_number=demo_id_number('370102', born, f'{500 + i:03d}')) for i in range(count)]  # fmt: skip
-        session.add_all(people)
-    return people
-
-
-def colour(person_id: int) -> str:
-    with db.read_session() as session:
-        return current_colour(session, person_id=person_id)
+from services.healthcode import CODE_CHANGED, CodeChanged, admin, checkpoints
+from tests.support.actors import actor
+from tests.support.healthcode import colour, make_people
 
 
 def test_reason_is_required_and_small_change_applies_at_once() -> None:
+    boss = actor(username='admin')
     people = make_people(2)
     ids = [p.id for p in people if p.id]
     with pytest.raises(DomainError), db.session_scope() as session:
-        admin.request_change(session, actor=staff('admin'), kind='close_contact', person_ids=ids, reason=' ')
-    seen: list[DomainEvent] = []
-    bus.subscribe(CHANGED, seen.append)
+        admin.request_change(session, actor=boss, kind='close_contact', person_ids=ids, reason=' ')
+    seen: list[DomainEvent[CodeChanged]] = []
+    bus.subscribe(CODE_CHANGED, seen.append)
     with db.session_scope() as session:
-        change = admin.request_change(session, actor=staff('admin'), kind='close_contact', person_ids=ids,
+        change = admin.request_change(session, actor=boss, kind='close_contact', person_ids=ids,
                                       reason='同乘 K51 次列车 shared a train')  # fmt: skip
     assert change.status == 'applied' and all(colour(i) == 'red' for i in ids)
     assert {e.key for e in seen} == {p.subject_id for p in people}
+    assert {(e.payload.person_id, e.payload.colour, e.payload.changed_together) for e in seen} == {
+        (i, 'red', 2) for i in ids
+    }
     with db.read_session() as session:
         entries = session.exec(select(AuditEntry).where(AuditEntry.action == 'healthcode.changed')).all()
     assert len(entries) == 2
 
 
 def test_more_than_ten_people_need_a_second_admin() -> None:
+    boss = actor(username='admin')
     people = make_people(11)
     ids = [p.id for p in people if p.id]
     with db.session_scope() as session:
-        change = admin.request_change(session, actor=staff('admin'), kind='set_colour', colour='yellow',
+        change = admin.request_change(session, actor=boss, kind='set_colour', colour='yellow',
                                       person_ids=ids, reason='Building under observation')  # fmt: skip
     assert change.status == 'pending' and colour(ids[0]) == 'green'
     with pytest.raises(DomainError, match='second admin'), db.session_scope() as session:
-        admin.approve_change(session, actor=staff('admin'), change_id=change.id)
+        admin.approve_change(session, actor=boss, change_id=change.id)
     with db.session_scope() as session:
-        approved = admin.approve_change(session, actor=staff('admin2'), change_id=change.id)
+        approved = admin.approve_change(session, actor=actor(username='admin2'), change_id=change.id)
     assert approved.status == 'applied' and all(colour(i) == 'yellow' for i in ids)
     with pytest.raises(DomainError), db.session_scope() as session:
-        admin.approve_change(session, actor=staff('admin2'), change_id=change.id)
+        admin.approve_change(session, actor=actor(username='admin2'), change_id=change.id)
 
 
 def test_manual_green_clears_and_only_admins_may_change() -> None:
+    boss, gate = actor(username='admin'), actor(username='gate1')
     people = make_people(1)
     pid = people[0].id
     assert pid is not None
     with pytest.raises(DomainError), db.session_scope() as session:
-        admin.request_change(session, actor=staff('gate1'), kind='set_colour', colour='red', person_ids=[pid],
+        admin.request_change(session, actor=gate, kind='set_colour', colour='red', person_ids=[pid],
                              reason='not allowed')  # fmt: skip
     with db.session_scope() as session:
-        admin.request_change(session, actor=staff('admin'), kind='set_colour', colour='red', person_ids=[pid],
+        admin.request_change(session, actor=boss, kind='set_colour', colour='red', person_ids=[pid],
                              reason='Wrongly entered test')  # fmt: skip
     assert colour(pid) == 'red'
     with db.session_scope() as session:
-        admin.request_change(session, actor=staff('admin'), kind='set_colour', colour='green', person_ids=[pid],
+        admin.request_change(session, actor=boss, kind='set_colour', colour='green', person_ids=[pid],
                              reason='Corrected after review')  # fmt: skip
     assert colour(pid) == 'green'
 
 
 def test_contact_tracing_finds_people_within_two_hours() -> None:
+    boss = actor(username='admin')
     people = make_people(4)
     case, near, edge, far = people
     with db.read_session() as session:
@@ -100,7 +85,7 @@ def test_contact_tracing_finds_people_within_two_hours() -> None:
             assert person.id is not None
             session.add(PassRecord(checkpoint_id=cp, person_id=person.id, at=at, result='pass', colour='green'))
     with db.session_scope() as session:
-        rows = admin.trace_contacts(session, actor=staff('admin'), id_number=case.id_number)
+        rows = admin.trace_contacts(session, actor=boss, id_number=case.id_number)
     assert {r.person_id for r in rows} == {near.id, edge.id}
     assert all('*' in r.masked_id_number for r in rows)
 

@@ -15,10 +15,11 @@ from sqlmodel import select
 from models.common import utcnow
 from models.shows import PlatformFigure, Show, ShowComment, ShowState
 from services import db
+from services.access import Actor
 from services.errors import DomainError, Forbidden
 from services.settings import settings
-from services.shows import comments, common, editing, figures, posters
-from tests.test_shows_support import Caught, form, make_show, organizer, resident
+from services.shows import SHOW_COMMENT, comments, common, editing, figures, posters
+from tests.support.shows import Caught, form, make_show, organizer, resident
 
 
 def create(**overrides: Any) -> int:
@@ -141,7 +142,7 @@ def test_a_poster_is_resized_into_thumbnails_under_the_data_dir(
     assert posters.poster_path(f'{show.poster}-huge.jpg') is None
 
 
-def post(text: str, actor=None, show_id: int | None = None) -> int:  # type: ignore[no-untyped-def]
+def post(text: str, actor: Actor | None = None, show_id: int | None = None) -> int:
     with db.session_scope() as session:
         return comments.post_comment(session, actor=actor or resident(), show_id=show_id or SHOW['id'], text=text).id
 
@@ -156,9 +157,9 @@ def live_show() -> int:
 
 
 def test_comments_are_stored_as_typed_and_length_limited(live_show: int) -> None:
-    caught = Caught(common.SHOW_COMMENT)
+    caught = Caught(SHOW_COMMENT)
     post('<script>alert("x")</script> 好!')
-    assert caught.events[0].data['comment']['text'] == '<script>alert("x")</script> 好!'
+    assert caught.payloads()[0].comment.text == '<script>alert("x")</script> 好!'
     with pytest.raises(DomainError, match='140'):
         post('好' * 141, actor=resident('13800000002'))
     with pytest.raises(DomainError, match='Comment'):
@@ -184,12 +185,12 @@ def test_comments_are_rate_limited_per_resident(live_show: int) -> None:
 
 def test_organizers_hide_comments_for_everyone(live_show: int) -> None:
     comment_id = post('广告 spam')
-    caught = Caught(common.SHOW_COMMENT)
+    caught = Caught(SHOW_COMMENT)
     with db.session_scope() as session, pytest.raises(Forbidden):
         comments.hide_comment(session, actor=resident('13800000002'), comment_id=comment_id)
     with db.session_scope() as session:
         comments.hide_comment(session, actor=organizer(), comment_id=comment_id)
-    assert [(e.data['action'], e.data['comment']['id']) for e in caught.events] == [('hidden', comment_id)]
+    assert [(p.action, p.comment.id) for p in caught.payloads()] == [('hidden', comment_id)]
     with db.read_session() as session:
         assert comments.recent_comments(session, show_id=live_show) == []
         assert comments.recent_comments(session, show_id=live_show, include_hidden=True)[0].hidden

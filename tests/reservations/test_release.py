@@ -12,16 +12,20 @@ from services import db
 from services.errors import DomainError
 from services.reservations import booking, cancel, lottery, lottery_verify, queries, release, waitlist
 from services.reservations.policy import local_day
-from tests.test_reservations_support import actor_by_phone, make_item, make_slot, make_store, many_residents, remaining
-
-
-def reserve(actor, slot_id, members, now=None):  # type: ignore[no-untyped-def]
-    with db.session_scope() as session:
-        return booking.reserve(session, actor=actor, slot_id=slot_id, members=members, now=now)
+from tests.support.actors import actor
+from tests.support.reservations import (
+    make_item,
+    make_slot,
+    make_store,
+    many_residents,
+    quota_used,
+    remaining,
+    reserve,
+)
 
 
 def test_no_show_releases_stock_to_a_later_slot_and_three_strikes_ban() -> None:
-    li = actor_by_phone('13800000003')
+    li = actor(phone='13800000003')
     item = make_item(quota=50, noshow_grace_minutes=30, strike_limit=3, strike_days=30, ban_days=7)
     store = make_store()
     now = utcnow()
@@ -133,15 +137,13 @@ def test_lottery_losers_get_their_quota_back() -> None:
     with db.session_scope() as session:
         winners = lottery.draw(session, slot_id=slot, now=now + timedelta(days=3))
     assert len(winners) == 1
-    from tests.test_reservations_support import quota_used
-
     with db.read_session() as session:
         used = [quota_used(session, p.person_id, item) for p in people]  # type: ignore[arg-type]
     assert sorted(used) == [0, 0, 1]
 
 
 def test_sweep_releases_no_shows_and_expires_offers_together() -> None:
-    li = actor_by_phone('13800000003')
+    li = actor(phone='13800000003')
     item = make_item()
     store = make_store()
     now = utcnow()

@@ -12,11 +12,11 @@ from services import db
 from services.errors import DomainError
 from services.reservations import admin
 from services.reservations.policy import local_day
-from tests.test_reservations_support import actor_by_phone, staff
+from tests.support.actors import actor
 
 
 def test_admin_sets_up_a_store_an_item_and_its_slots() -> None:
-    boss = staff('admin')
+    boss = actor(username='admin')
     with db.session_scope() as session:
         store_id = admin.save_store(
             session,
@@ -86,13 +86,13 @@ def test_bad_store_input_is_refused(field: str, value: object, reason: str) -> N
     with db.read_session() as session:
         before = session.scalar(select(func.count()).select_from(ResStore))
     with pytest.raises(DomainError, match=reason), db.session_scope() as session:
-        admin.save_store(session, actor=staff('admin'), **values)
+        admin.save_store(session, actor=actor(username='admin'), **values)
     with db.read_session() as session:
         assert session.scalar(select(func.count()).select_from(ResStore)) == before
 
 
 def test_slot_plan_is_all_or_nothing_and_residents_may_not_plan() -> None:
-    boss = staff('admin')
+    boss = actor(username='admin')
     with db.read_session() as session:
         store_id = session.scalars(select(col(ResStore.id))).first()
         assert store_id is not None
@@ -110,7 +110,7 @@ def test_slot_plan_is_all_or_nothing_and_residents_may_not_plan() -> None:
     with pytest.raises(DomainError, match='role does not allow'), db.session_scope() as session:
         admin.plan_slots(
             session,
-            actor=actor_by_phone('13800000001'),
+            actor=actor(phone='13800000001'),
             store_id=store_id,
             item_id=1,
             day=day,  # type: ignore[arg-type]

@@ -7,8 +7,16 @@ from nicegui.testing import User
 
 from services import db
 from services.reservations import booking
-from tests.test_reservations_support import actor_by_phone, make_item, make_slot, make_store, remaining
-from tests.test_views_foundation import choose, see, sign_in_resident, sign_in_staff
+from tests.support.actors import actor
+from tests.support.pages import choose, see, sign_in_resident, sign_in_staff
+from tests.support.reservations import make_item, make_slot, make_store, remaining
+from tests.support.waits import wait_for
+
+
+def stock_shown(user: User, slot_id: int) -> str:
+    """The stock the page shows for a slot."""
+    label = user.find(marker=f'scc-stock-{slot_id}').elements.pop()
+    return str(label.text)  # type: ignore[attr-defined]
 
 
 async def test_resident_reserves_and_sees_the_pass(user: User) -> None:
@@ -40,17 +48,13 @@ async def test_stock_changes_live_and_refusal_is_clear(user: User) -> None:
     await see(user, '城市公告')
     await user.open(f'/reserve?item={item}&district=')
     await see(user, marker=f'scc-stock-{slot}')
-    assert user.find(marker=f'scc-stock-{slot}').elements.pop().text == '1'  # type: ignore[attr-defined]
+    assert stock_shown(user, slot) == '1'
     user.find(marker=f'scc-reserve-{slot}').click()
     await see(user, marker='scc-confirm')
-    wang = actor_by_phone('13800000002')
+    wang = actor(phone='13800000002')
     with db.session_scope() as session:  # somebody else takes the last unit
         booking.reserve(session, actor=wang, slot_id=slot, members={wang.person_id: 1})  # type: ignore[dict-item]
-    for _ in range(40):
-        if user.find(marker=f'scc-stock-{slot}').elements.pop().text == '0':  # type: ignore[attr-defined]
-            break
-        await user.should_see(marker=f'scc-stock-{slot}')
-    assert user.find(marker=f'scc-stock-{slot}').elements.pop().text == '0'  # type: ignore[attr-defined]
+    await wait_for(lambda: stock_shown(user, slot) == '0')  # pushed to the open page: no reload
     user.find(marker='scc-confirm').click()
     await see(user, '已约满：该时段已无库存。您可以加入候补名单。')
     user.find(marker='scc-join-wait').click()  # sold out: the form offers the waitlist
@@ -63,7 +67,7 @@ async def test_pharmacist_hands_over_once(user: User) -> None:
     item = make_item(quota=5)
     store = make_store('柜台药房')
     slot = make_slot(store, item, stock=5, starts_in=timedelta(minutes=-5))
-    wang = actor_by_phone('13800000002')
+    wang = actor(phone='13800000002')
     with db.session_scope() as session:
         booked = booking.reserve(session, actor=wang, slot_id=slot, members={wang.person_id: 2})  # type: ignore[dict-item]
     await sign_in_staff(user, 'pharma1')

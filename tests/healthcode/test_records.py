@@ -11,7 +11,7 @@ from models.healthcode import HealthRecord
 from services import db
 from services.errors import DomainError
 from services.events import DomainEvent, bus
-from services.healthcode import CHANGED, current_colour, record_clinic_outcome
+from services.healthcode import CODE_CHANGED, CodeChanged, current_colour, record_clinic_outcome
 from services.healthcode import records as hc_records
 
 
@@ -24,25 +24,27 @@ def _person(name: str = '王芳') -> Person:
 def test_clinic_outcome_changes_colour_and_announces_it() -> None:
     person = _person()
     assert person.id is not None
-    seen: list[DomainEvent] = []
-    bus.subscribe(CHANGED, seen.append)
+    seen: list[DomainEvent[CodeChanged]] = []
+    bus.subscribe(CODE_CHANGED, seen.append)
     with db.session_scope() as session:
         assert current_colour(session, person_id=person.id) == 'green'
         record_clinic_outcome(session, person_id=person.id, outcome='home_isolation', consultation_id=7, at=utcnow())
         assert seen == []  # only after commit
-    assert [(e.key, e.data['colour']) for e in seen] == [(person.subject_id, 'yellow')]
+    assert [(e.key, e.payload) for e in seen] == [
+        (person.subject_id, CodeChanged(colour='yellow', person_id=person.id, note='consultation:7'))
+    ]
     with db.session_scope() as session:
         record_clinic_outcome(session, person_id=person.id, outcome='suspected', consultation_id=8, at=utcnow())
     with db.read_session() as session:
         assert current_colour(session, person_id=person.id) == 'red'
-    assert seen[-1].data['colour'] == 'red'
+    assert seen[-1].payload.colour == 'red'
 
 
 def test_same_colour_is_not_announced_and_rollback_publishes_nothing() -> None:
     person = _person()
     assert person.id is not None
-    seen: list[DomainEvent] = []
-    bus.subscribe(CHANGED, seen.append)
+    seen: list[DomainEvent[CodeChanged]] = []
+    bus.subscribe(CODE_CHANGED, seen.append)
     with db.session_scope() as session:
         record_clinic_outcome(session, person_id=person.id, outcome='self_care', consultation_id=1, at=utcnow())
     assert seen == []

@@ -15,7 +15,7 @@ from models.shows import ShowState
 from services import db
 from services.settings import settings
 from services.shows import editing, feeds, lifecycle, posters
-from tests.test_shows_support import make_show, organizer
+from tests.support.shows import make_show, organizer
 
 BASE = 'http://test/'
 

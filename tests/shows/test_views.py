@@ -13,23 +13,15 @@ from nicegui.testing import User
 from PIL import Image
 
 from models.common import utcnow
-from models.shows import LinkPublic, ShowState
+from models.shows import Show, ShowLinkPublic, ShowState
 from services import db
-from services.events import DomainEvent, bus
+from services.events import bus
 from services.settings import settings
-from services.shows import comments, editing, lifecycle, reminders
+from services.shows import ViewerCounts, comments, editing, lifecycle, reminders
 from services.shows.viewers import ViewerCounter
-from tests.test_shows_support import (
-    live_show_id,
-    local,
-    organizer,
-    resident,
-    scheduled_show_id,
-    sign_in_resident,
-    sign_in_staff,
-    state_of,
-    wait_for,
-)
+from tests.support.pages import see, sign_in_resident, sign_in_staff
+from tests.support.shows import HOME, live_show_id, local, organizer, resident, scheduled_show_id, state_of
+from tests.support.waits import wait_for
 from views.shows.watch import platform_links
 
 
@@ -54,115 +46,117 @@ def visible(user: User, marker: str) -> bool:
 
 
 async def test_the_schedule_groups_shows_and_changes_without_reload(user: User) -> None:
-    await sign_in_resident(user)
+    await sign_in_resident(user, landing_marker=HOME)
     await user.open('/shows')
-    await user.should_see(marker='scc-group-live')
-    await user.should_see('吕剧《李二嫂改嫁》')
-    await user.should_see(marker='scc-group-past')
-    await user.should_see('京剧《红灯记》选场')
+    await see(user, marker='scc-group-live')
+    await see(user, '吕剧《李二嫂改嫁》')
+    await see(user, marker='scc-group-past')
+    await see(user, '京剧《红灯记》选场')
     show_id = scheduled_show_id()
     with db.session_scope() as session:
         lifecycle.cancel(session, actor=organizer(), show_id=show_id, reason='演员生病')
-    await wait_for(lambda: any('演员生病' in t for t in texts(user)), 'the cancellation did not reach the schedule')
+    await wait_for(
+        lambda: any('演员生病' in t for t in texts(user))
+    )  # else: the cancellation did not reach the schedule
 
 
 async def test_home_shows_live_now_and_it_goes_when_the_show_ends(user: User) -> None:
-    await sign_in_resident(user)
-    await user.should_see(marker='scc-live-banner')
-    await user.should_see('吕剧《李二嫂改嫁》')
+    await sign_in_resident(user, landing_marker=HOME)
+    await see(user, marker='scc-live-banner')
+    await see(user, '吕剧《李二嫂改嫁》')
     with db.session_scope() as session:
         lifecycle.end_show(session, actor=organizer(), show_id=live_show_id())
-    await wait_for(lambda: not marked(user, 'scc-live-banner'), 'the banner stayed after the end')
+    await wait_for(lambda: not marked(user, 'scc-live-banner'))  # else: the banner stayed after the end
     with db.session_scope() as session:
         lifecycle.go_live(session, actor=organizer(), show_id=scheduled_show_id())
-    await wait_for(lambda: bool(marked(user, 'scc-live-banner')), 'no banner for the new live show')
+    await wait_for(lambda: bool(marked(user, 'scc-live-banner')))  # else: no banner for the new live show
 
 
 async def test_the_watch_page_follows_go_live_banner_and_postponement(user: User) -> None:
-    await sign_in_resident(user)
+    await sign_in_resident(user, landing_marker=HOME)
     show_id = scheduled_show_id()
     await user.open(f'/shows/{show_id}')
-    await user.should_see('已安排')  # Scheduled, in Chinese (the default language)
+    await see(user, '已安排')  # Scheduled, in Chinese (the default language)
     assert not visible(user, 'scc-player') and not visible(user, 'scc-banner')
     links = ''.join(str(getattr(e, 'content', '')) for e in marked(user, 'scc-platform-links'))
     assert 'href="https://www.douyin.com/"' in links and '抖音' in links
     with db.session_scope() as session:
         lifecycle.go_live(session, actor=organizer(), show_id=show_id)
-    await wait_for(lambda: visible(user, 'scc-player'), 'the player did not appear on go-live')
-    await user.should_see('直播中')
+    await wait_for(lambda: visible(user, 'scc-player'))  # else: the player did not appear on go-live
+    await see(user, '直播中')
     video = next(iter(user.find(marker='scc-video').elements))
     assert video.props['data-scc-src'] == '/media/demo/jingju.m3u8'
     with db.session_scope() as session:
         lifecycle.set_banner(session, actor=organizer(), show_id=show_id, raised=True)
-    await wait_for(lambda: visible(user, 'scc-banner'), 'the banner did not appear')
+    await wait_for(lambda: visible(user, 'scc-banner'))  # else: the banner did not appear
     with db.session_scope() as session:
         lifecycle.set_banner(session, actor=organizer(), show_id=show_id, raised=False)
-    await wait_for(lambda: not visible(user, 'scc-banner'), 'the banner did not go')
+    await wait_for(lambda: not visible(user, 'scc-banner'))  # else: the banner did not go
 
 
 async def test_comments_are_escaped_and_hidden_ones_vanish(user: User) -> None:
-    await sign_in_resident(user)
+    await sign_in_resident(user, landing_marker=HOME)
     show_id = live_show_id()
     await user.open(f'/shows/{show_id}')
     user.find(marker='scc-comment-input').type('<b>bold</b><img src=x onerror=alert(1)>')
     user.find(marker='scc-comment-send').click()
     escaped = '&lt;b&gt;bold&lt;/b&gt;&lt;img src=x onerror=alert(1)&gt;'
-    await wait_for(lambda: escaped in stream(user), 'the comment did not appear')
+    await wait_for(lambda: escaped in stream(user))  # else: the comment did not appear
     assert '<b>' not in stream(user) and '<img' not in stream(user)  # typed HTML stays text
     with db.session_scope() as session:
         posted = comments.post_comment(session, actor=resident('13800000002'), show_id=show_id, text='买票加微信 spam')
-    await wait_for(lambda: '买票加微信 spam' in stream(user), "another resident's comment did not arrive")
+    await wait_for(lambda: '买票加微信 spam' in stream(user))  # else: another resident's comment did not arrive
     with db.session_scope() as session:
         comments.hide_comment(session, actor=organizer(), comment_id=posted.id)
-    await wait_for(lambda: '买票加微信 spam' not in stream(user), 'the hidden comment stayed')
+    await wait_for(lambda: '买票加微信 spam' not in stream(user))  # else: the hidden comment stayed
     user.find(marker='scc-comment-input').type('太快了')
     user.find(marker='scc-comment-send').click()
-    await user.should_see('评论太快')  # rate limited, in the user's language
+    await see(user, '评论太快')  # rate limited, in the user's language
 
 
 async def test_remind_me(user: User) -> None:
-    await sign_in_resident(user)
+    await sign_in_resident(user, landing_marker=HOME)
     await user.open(f'/shows/{scheduled_show_id()}')
     user.find(marker='scc-remind').click()
-    await user.should_see('已开启提醒')
+    await see(user, '已开启提醒')
 
 
 async def test_the_organizer_goes_live_with_one_switch(user: User) -> None:
-    await sign_in_staff(user)
+    await sign_in_staff(user, 'organizer1')
     await user.open('/organizer/shows')
-    await user.should_see(marker='scc-console-row')
+    await see(user, marker='scc-console-row')
     show_id = scheduled_show_id()
     await user.open(f'/organizer/shows/{show_id}')
-    await user.should_see(marker='scc-golive')
+    await see(user, marker='scc-golive')
     user.find(marker='scc-golive').click()
-    await wait_for(lambda: state_of(show_id) is ShowState.live, 'the switch did not take the show live')
-    await user.should_see(marker='scc-history')
+    await wait_for(lambda: state_of(show_id) is ShowState.live)  # else: the switch did not take the show live
+    await see(user, marker='scc-history')
     user.find(marker='scc-banner-switch').click()
-    await wait_for(lambda: _banner(show_id), 'the banner was not raised')
+    await wait_for(lambda: _banner(show_id))  # else: the banner was not raised
 
 
 def _banner(show_id: int) -> bool:
-    from models.shows import Show
-
     with db.read_session() as session:
         return bool(session.get(Show, show_id).banner)  # type: ignore[union-attr]
 
 
 async def test_a_resident_cannot_open_the_console(user: User) -> None:
-    await sign_in_resident(user)
+    await sign_in_resident(user, landing_marker=HOME)
     await user.open('/organizer/shows')
-    await user.should_see(marker='scc-refusal')
+    await see(user, marker='scc-refusal')
 
 
 async def test_a_subscriber_online_hears_of_go_live_on_any_page(user: User) -> None:
-    await sign_in_resident(user)
+    await sign_in_resident(user, landing_marker=HOME)
     show_id = scheduled_show_id()
     with db.session_scope() as session:
         reminders.subscribe(session, actor=resident(), show_id=show_id)
     await user.open('/me')  # any page of the app: the reminder is not tied to the show's own page
     with db.session_scope() as session:
         lifecycle.go_live(session, actor=organizer(), show_id=show_id)
-    await wait_for(lambda: user.notify.contains('正在直播：京剧《锁麟囊》'), 'no go-live notice for the subscriber')
+    await wait_for(
+        lambda: user.notify.contains('正在直播：京剧《锁麟囊》')
+    )  # else: no go-live notice for the subscriber
 
 
 def test_in_app_viewers_are_counted_per_show_across_processes() -> None:
@@ -172,16 +166,15 @@ def test_in_app_viewers_are_counted_per_show_across_processes() -> None:
     counter.join(2)
     counter.leave(1)
     assert counter.total(1) == 2 and counter.total(2) == 1
-    other = DomainEvent(name='show.viewers', data={'origin': 'other-process', 'counts': {'1': 5}})
-    counter.heard(other)
-    counter.heard(DomainEvent(name='show.viewers', data={'origin': bus.origin, 'counts': {'1': 99}}))  # our own echo
+    counter.heard(ViewerCounts(origin='other-process', counts={1: 5}))
+    counter.heard(ViewerCounts(origin=bus.origin, counts={1: 99}))  # our own echo
     assert counter.total(1) == 7 and counter.totals() == {1: 7, 2: 1}
     counter.remote['other-process'] = (time.monotonic() - 60, {1: 5})  # a process that went silent
     assert counter.total(1) == 2
 
 
 async def test_the_organizer_creates_a_show_and_bad_input_gets_a_message(user: User) -> None:
-    await sign_in_staff(user)
+    await sign_in_staff(user, 'organizer1')
     await user.open('/organizer/shows/new')
     start = utcnow() + timedelta(days=3)
     user.find(marker='scc-f-title-zh').type('杂技《百鸟朝凤》')
@@ -191,42 +184,41 @@ async def test_the_organizer_creates_a_show_and_bad_input_gets_a_message(user: U
     user.find(marker='scc-f-start').type('明天晚上')
     user.find(marker='scc-f-end').type(local(start + timedelta(hours=2)))
     user.find(marker='scc-f-save').click()
-    await user.should_see('请按 YYYY-MM-DD HH:MM 格式填写日期和时间')
+    await see(user, '请按 YYYY-MM-DD HH:MM 格式填写日期和时间')
     user.find(marker='scc-f-start').clear().type(local(start))
     user.find(marker='scc-f-save').click()
-    await wait_for(lambda: user.back_history[-1].startswith('/organizer/shows/') and 'new' not in user.back_history[-1],
-                   'no manage page after creating')  # fmt: skip
-    await user.should_see('杂技《百鸟朝凤》')
+    await wait_for(lambda: user.back_history[-1].startswith('/organizer/shows/') and 'new' not in user.back_history[-1])
+    await see(user, '杂技《百鸟朝凤》')
 
 
 async def test_the_console_takes_a_poster_and_a_csv_and_refuses_junk(
     user: User, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(settings, 'data_dir', tmp_path)
-    await sign_in_staff(user)
+    await sign_in_staff(user, 'organizer1')
     show_id = live_show_id()
     await user.open(f'/organizer/shows/{show_id}')
     poster_upload = next(iter(user.find(marker='scc-poster-upload').elements))
     await poster_upload.handle_uploads([SmallFileUpload('poster.exe', 'image/png', b'MZ\x90\x00 not an image')])  # type: ignore[attr-defined]
-    await user.should_see('无法识别这个文件')
+    await see(user, '无法识别这个文件')
     picture = io.BytesIO()
     Image.new('RGB', (900, 1300), (120, 10, 30)).save(picture, 'PNG')
     await poster_upload.handle_uploads([SmallFileUpload('poster.png', 'image/png', picture.getvalue())])  # type: ignore[attr-defined]
-    await user.should_see('海报已保存')
+    await see(user, '海报已保存')
     assert list((tmp_path / 'posters').glob('*-small.jpg'))
     csv_upload = next(iter(user.find(marker='scc-fig-csv').elements))
     data = '平台,同时在线峰值,累计观看\n微博,7000,90000\n'.encode()
     await csv_upload.handle_uploads([SmallFileUpload('figures.csv', 'text/csv', data)])  # type: ignore[attr-defined]
-    await user.should_see('已导入 1 行')
+    await see(user, '已导入 1 行')
     await csv_upload.handle_uploads([SmallFileUpload('bad.csv', 'text/csv', b'weibo,lots,1\n')])  # type: ignore[attr-defined]
-    await user.should_see('第 1 行')
+    await see(user, '第 1 行')
 
 
 def test_platform_links_are_escaped() -> None:
     with db.read_session() as session:
         show = editing.get_show(session, show_id=live_show_id())
     tricky = show.model_copy(
-        update={'links': [LinkPublic(name='<img src=x onerror=alert(1)>', url='https://a.example/?q="x"')]}
+        update={'links': [ShowLinkPublic(name='<img src=x onerror=alert(1)>', url='https://a.example/?q="x"')]}
     )
     rendered = platform_links(tricky)
     assert '<img' not in rendered and '&lt;img src=x onerror=alert(1)&gt;' in rendered

@@ -2,15 +2,14 @@
 the resident a close contact; the open code screen turns red without reload; a fresh token now gets STOP."""
 
 import json
-import time
 from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 
-from services.foundation.demo import demo_id_number
-from tests.browser_support import LiveApp, desktop_page, phone_page, screenshot, sign_in_resident, sign_in_staff
+from tests.support.actors import demo_id_number
+from tests.support.browser import LiveApp, desktop_page, phone_page, screenshot, sign_in_resident, sign_in_staff
 
 pytestmark = pytest.mark.browser
 ZHANG_WEI = demo_id_number('370102', date(1985, 3, 14), '123')  # demo resident 13800000001
@@ -62,14 +61,12 @@ def test_green_code_passes_then_turns_red_live_and_stops(browser: Any, live_app:
         admin.locator('.scc-admin-ids textarea').fill(ZHANG_WEI)
         admin.locator('.scc-admin-reason input').fill('与确诊病例同乘 K51 次列车')
         admin.locator('.scc-admin-apply').click()
-        marked = time.monotonic()
+        # Pushed, not polled: the screen turns red well before its own 30 s refresh could bring the new colour.
         resident.locator('.scc-code-red').wait_for(timeout=5000)
-        delay = time.monotonic() - marked
         assert resident.evaluate('window.sccNoReload') is True
         assert '红码' in resident.locator('.scc-colour-word').inner_text()
         resident.get_by_text('与确诊病例同乘 K51 次列车').first.wait_for()
         screenshot(resident, 'healthcode-red')
-        assert delay < 3.0, f'the code took {delay:.2f} s to turn red'
 
         resident.wait_for_function(f"document.querySelector('.scc-token').textContent !== {json.dumps(token)}")
         resident.locator('.scc-reason-note').first.wait_for()  # the full explanation follows the instant flip

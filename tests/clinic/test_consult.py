@@ -8,11 +8,12 @@ from nicegui.testing import User
 from models.clinic import ConsultStatus
 from models.common import utcnow
 from services import db
-from services.clinic import consult, queue, referral, stats
+from services.clinic import CHAT_POSTED, ChatPosted, consult, queue, referral, stats
 from services.errors import DomainError
 from services.events import DomainEvent, bus
-from services.healthcode import current_colour
-from tests.test_clinic_support import RESIDENTS, actor, clear_history, join, on_duty
+from services.healthcode import CODE_CHANGED, CodeChanged, current_colour
+from tests.support.actors import actor
+from tests.support.clinic import RESIDENTS, clear_history, join, on_duty
 
 
 def start_consult(resident_phone: str = RESIDENTS[0], doctor: str = 'doctor1') -> int:
@@ -38,16 +39,16 @@ def finish(consultation_id: int, outcome: str, clinic_code: str = '', doctor: st
 
 def test_chat_is_stored_and_delivered_in_order_to_both_sides() -> None:
     cid = start_consult()
-    delivered: list[DomainEvent] = []
-    bus.subscribe('clinic.chat', delivered.append)
+    delivered: list[DomainEvent[ChatPosted]] = []
+    bus.subscribe(CHAT_POSTED, delivered.append)
     resident, doctor = actor(phone=RESIDENTS[0]), actor(username='doctor1')
     send(resident, cid, 'Hello doctor, I have a fever.')
     send(doctor, cid, 'How long have you had it?')
     send(resident, cid, 'Since yesterday.')
     expected = ['Hello doctor, I have a fever.', 'How long have you had it?', 'Since yesterday.']
-    assert [e.data['message']['body'] for e in delivered] == expected
+    assert [e.payload.message.body for e in delivered] == expected
     assert {e.key for e in delivered} == {str(cid)}
-    assert [e.data['message']['from_doctor'] for e in delivered] == [False, True, False]
+    assert [e.payload.message.from_doctor for e in delivered] == [False, True, False]
     for reader in (resident, doctor):
         with db.read_session() as session:
             assert [m.body for m in consult.messages(session, actor=reader, consultation_id=cid)] == expected
@@ -99,8 +100,8 @@ async def test_chat_text_is_shown_as_text_never_as_html(user: User) -> None:
 def test_outcome_changes_the_health_code_in_the_same_commit(outcome: str, colour: str) -> None:
     cid = start_consult()
     resident = actor(phone=RESIDENTS[0])
-    changed: list[DomainEvent] = []
-    bus.subscribe('healthcode.changed', changed.append)
+    changed: list[DomainEvent[CodeChanged]] = []
+    bus.subscribe(CODE_CHANGED, changed.append)
     with db.read_session() as session:
         assert current_colour(session, person_id=resident.person_id or 0) == 'green'
     done = finish(cid, outcome)
@@ -110,6 +111,7 @@ def test_outcome_changes_the_health_code_in_the_same_commit(outcome: str, colour
         records = consult.my_consultations(session, actor=resident)
     assert records[0].id == cid and records[0].advice == 'Rest and drink water.'
     assert bool(changed) == (colour != 'green')
+    assert all(e.payload.colour == colour for e in changed)
     with pytest.raises(DomainError, match='ended already'):
         finish(cid, outcome)
 
