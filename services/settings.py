@@ -16,7 +16,7 @@ class Settings(BaseSettings):
     database_url: str = ''  # empty: SQLite file in data_dir
     redis_url: str = ''  # empty: in-process event bus
     event_channel: str = 'scc:events'  # Redis pub/sub channel shared by the processes of one deployment
-    bench_mode: bool = False  # adds /_bench routes for bench/ scripts; never enable in production
+    bench_mode: bool = False  # lets bench/_app.py add its /_bench routes; never enable in production
     data_dir: Path = ROOT / 'data'
     host: str = '0.0.0.0'
     port: int = 8080
