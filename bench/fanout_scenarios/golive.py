@@ -4,7 +4,7 @@ The marker is the show's stream URL (unique per round), which reaches every page
 player's source). A show goes live only once in its life, so before each round after the first, `trigger()`
 puts the show back to "scheduled" with a fresh stream URL directly in the database — scene-setting that
 publishes nothing — and then goes live through `services.shows.lifecycle.go_live`, which publishes the real
-`show.changed` event after commit. Each page runs the same go-live handler every round (badge, banner, player,
+SHOW_CHANGED event after commit. Each page runs the same go-live handler every round (badge, banner, player,
 times); only the first round finds the pages still showing "scheduled".
 """
 
@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from bench.fanout_scenarios._common import make_residents, staff_actor
 from models.common import utcnow
-from models.shows import Show, ShowInput, ShowState
+from models.shows import Show, ShowCreate, ShowState
 from services import db
 from services.shows import editing, lifecycle
 
@@ -27,7 +27,7 @@ def prepare(n_clients: int) -> list[int]:
     """N residents, and one scheduled show (its watch page is what every client opens)."""
     global PATH
     start = utcnow() + timedelta(hours=3)
-    data = ShowInput(title_zh='压力测试演出', title_en=TITLE_EN, troupe='济南市京剧院', venue='梨园大剧院',
+    data = ShowCreate(title_zh='压力测试演出', title_en=TITLE_EN, troupe='济南市京剧院', venue='梨园大剧院',
                      starts_local=editing.format_venue_time(start),
                      ends_local=editing.format_venue_time(start + timedelta(hours=2)),
                      stream_url=f'/media/bench/{uuid.uuid4().hex[:12]}.m3u8',

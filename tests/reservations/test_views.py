@@ -2,6 +2,7 @@
 page's stock changes live, the pharmacist hands over once, the admin's dashboard and the open data feed."""
 
 from datetime import timedelta
+from typing import Any
 
 from nicegui.testing import User
 
@@ -9,7 +10,7 @@ from services import db
 from services.reservations import booking
 from tests.support.actors import actor
 from tests.support.pages import choose, see, sign_in_resident, sign_in_staff
-from tests.support.reservations import make_item, make_slot, make_store, remaining
+from tests.support.reservations import make_item, make_slot, make_store, remaining, reserve
 from tests.support.waits import wait_for
 
 
@@ -99,6 +100,26 @@ async def test_dashboard_and_open_data_feed_with_etag(user: User) -> None:
     assert again.status_code == 304
     geo = await user.http_client.get('/api/reservations/stock.geojson')
     assert geo.json()['type'] == 'FeatureCollection' and geo.json()['features'][0]['geometry']['type'] == 'Point'
+
+
+async def test_dashboard_follows_bookings_live(user: User) -> None:
+    item = make_item(quota=5)
+    slot = make_slot(make_store('看板药房'), item, stock=10, starts_in=timedelta(minutes=-1))
+    await sign_in_staff(user, 'admin')
+    await user.open(f'/admin/reservations/dashboard?item={item}')
+    await see(user, marker='scc-dashboard')
+    table = user.find(marker='scc-dashboard').elements.pop()
+
+    def reserved() -> int:
+        rows: list[dict[str, Any]] = table.rows  # type: ignore[attr-defined]
+        return sum(int(row['reserved']) for row in rows)
+
+    assert reserved() == 0
+    wang, li = actor(phone='13800000002'), actor(phone='13800000003')
+    reserve(wang, slot, {wang.person_id: 3})
+    await wait_for(lambda: reserved() == 3)  # the first change at once, without a reload
+    reserve(li, slot, {li.person_id: 2})
+    await wait_for(lambda: reserved() == 5)  # later ones at most once a second, the last one not lost
 
 
 async def test_admin_changes_the_supply_of_a_coming_slot(user: User) -> None:

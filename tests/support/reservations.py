@@ -1,6 +1,7 @@
 """Helpers for the reservation tests: a store, an item with its policy, slots at chosen times, many residents,
 booking in a unit of work of its own. (Actors: `tests.support.actors`; pages: `tests.support.pages`.)"""
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,10 +17,14 @@ from services.reservations import booking
 from services.reservations.policy import local_day
 
 
-def reserve(actor: Actor, slot_id: int, members: dict[int, int], now: datetime | None = None) -> booking.Booked:
-    """Book `members` (person id → quantity) in a slot, in a unit of work of its own."""
+def reserve(
+    actor: Actor, slot_id: int, members: Mapping[int | None, int], now: datetime | None = None
+) -> booking.Booked:
+    """Book `members` (person id → quantity; an actor's `person_id` must be set) in a unit of work of its own."""
+    chosen = {person_id: quantity for person_id, quantity in members.items() if person_id is not None}
+    assert len(chosen) == len(members), 'a member without a person id'
     with db.session_scope() as session:
-        return booking.reserve(session, actor=actor, slot_id=slot_id, members=members, now=now)
+        return booking.reserve(session, actor=actor, slot_id=slot_id, members=chosen, now=now)
 
 
 def family_of(actor: Actor) -> list[int]:

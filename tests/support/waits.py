@@ -3,12 +3,12 @@
 import asyncio
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar('T')
 
 
-class _Patience:
+class _Patience(Generic[T]):
     """One wait: the predicate's value once it is truthy, or an AssertionError after `timeout` seconds."""
 
     def __init__(self, predicate: Callable[[], T], timeout: float) -> None:

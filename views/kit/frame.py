@@ -95,11 +95,14 @@ def _apply_language(client: Client, lang: str) -> None:
     client.page.language = lang  # type: ignore[assignment]
 
 
+PageBuilder = Callable[..., Awaitable[Any]]
+
+
 def page(path: str, *, roles: tuple[Role, ...] | None = None, layout: str = 'resident',
-         needs_profile: bool = True) -> Callable:  # fmt: skip
+         needs_profile: bool = True) -> Callable[[PageBuilder], PageBuilder]:  # fmt: skip
     """Register a page: checks the role (None: public), sets the language, builds the frame around it."""
 
-    def decorator(build: Callable[..., Awaitable[Any]]) -> Callable:
+    def decorator(build: PageBuilder) -> PageBuilder:
         @functools.wraps(build)
         async def wrapper(*args: Any, **kwargs: Any) -> Any:
             client = context.client

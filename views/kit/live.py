@@ -4,6 +4,8 @@
   context for each event (only those for `key` if given) until the page's client goes away.
   `at_most_every=s` coalesces: the first event of a quiet spell is handled at once, later ones at most every `s`
   seconds — the last payload wins, or with `batch=True` the handler gets the list of payloads since the last call.
+  `s` may be a function returning seconds, asked each time (a pace that grows with the number of open pages).
+  `events` may be a tuple of event types that share one limit.
 - `listen(...)`: the same, process-wide, for one listener that serves many pages (a comment stream, viewer
   counts). Listeners declared with `listen` stay attached when the bus is reset (tests).
 - `tick(seconds, handler)` inside a page: `handler()` every `seconds` while the page is open — driven by one
@@ -27,6 +29,7 @@ from services.events import DomainEvent, EventType, Payload, bus
 
 log = logging.getLogger(__name__)
 P = TypeVar('P', bound=Payload)
+Pace = float | Callable[[], float]  # seconds between two calls, or a function that says so now (a load-aware pace)
 CLOCK_EVERY = 1.0  # seconds: the resolution of tick()
 
 _events: dict[tuple[str, str | None], Event[[DomainEvent[Any]]]] = {}
@@ -76,7 +79,7 @@ def _run(handler: Callable[..., Any], *args: Any) -> None:
 class _Coalescer(Generic[P]):
     """Hands payloads to a handler at most every `every` seconds: the last one, or the batch since the last call."""
 
-    def __init__(self, handler: Callable[[Any], Any], every: float, batch: bool) -> None:
+    def __init__(self, handler: Callable[[Any], Any], every: 'Pace', batch: bool) -> None:
         self.handler = handler
         self.every = every
         self.batch = batch
@@ -93,7 +96,7 @@ class _Coalescer(Generic[P]):
             self.pending[:] = [payload]
         if self.timer is not None:
             return
-        wait = self.last + self.every - time.monotonic()
+        wait = self.last + (self.every() if callable(self.every) else self.every) - time.monotonic()
         if wait <= 0 or core.loop is None:
             self.fire()
         else:
@@ -122,7 +125,7 @@ class _Coalescer(Generic[P]):
             self.timer = None
 
 
-def _payload_handler(handler: Callable[..., Any], at_most_every: float | None,
+def _payload_handler(handler: Callable[..., Any], at_most_every: 'Pace | None',
                      batch: bool) -> tuple[Callable[[DomainEvent[Any]], Any], _Coalescer[Any] | None]:  # fmt: skip
     if at_most_every is None and not batch:
 
@@ -136,29 +139,42 @@ def _payload_handler(handler: Callable[..., Any], at_most_every: float | None,
     return (lambda domain_event: coalescer(domain_event.payload)), coalescer
 
 
-def on(event_type: EventType[P], handler: Callable[..., Any], *, key: str | int | None = None,
-       at_most_every: float | None = None, batch: bool = False) -> None:  # fmt: skip
-    """Follow `event_type` on this page until it closes: `handler(payload)` (or `handler([payloads])` with batch)."""
-    name, wanted = event_type.name, None if key is None else str(key)
-    event = _events.get((name, wanted))
-    if event is None:
-        event = _events[(name, wanted)] = Event()
-    if name not in _bridged:
-        _bridged[name] = bus.subscribe(event_type, _bridge)
+Events = EventType[Any] | tuple[EventType[Any], ...]
+
+
+def _types(events: Events) -> tuple[EventType[Any], ...]:
+    return events if isinstance(events, tuple) else (events,)
+
+
+def on(events: Events, handler: Callable[..., Any], *, key: str | int | None = None,
+       at_most_every: Pace | None = None, batch: bool = False) -> None:  # fmt: skip
+    """Follow one event type (or several, sharing one limit) on this page until it closes: `handler(payload)`, or
+    `handler([payloads])` with batch."""
+    wanted = None if key is None else str(key)
     callback, coalescer = _payload_handler(handler, at_most_every, batch)
-    event.subscribe(callback, expect_args=True)
+    names = []
+    for event_type in _types(events):
+        name = event_type.name
+        names.append(name)
+        event = _events.get((name, wanted))
+        if event is None:
+            event = _events[(name, wanted)] = Event()
+        if name not in _bridged:
+            _bridged[name] = bus.subscribe(event_type, _bridge)
+        event.subscribe(callback, expect_args=True)
     if Slot.get_stack():  # inside a page: clean up after NiceGUI's own unsubscription when the client goes
 
         def forget() -> None:
             if coalescer is not None:
                 coalescer.close()
-            _prune(name, wanted)
+            for name in names:
+                _prune(name, wanted)
 
         context.client.on_delete(forget)
 
 
-def listen(event_type: EventType[P], handler: Callable[..., Any], *, key: str | int | None = None,
-           at_most_every: float | None = None, batch: bool = False) -> None:  # fmt: skip
+def listen(events: Events, handler: Callable[..., Any], *, key: str | int | None = None,
+           at_most_every: Pace | None = None, batch: bool = False) -> None:  # fmt: skip
     """Process-wide: `handler(payload)` for each event (coalesced as in `on`), for as long as the process runs."""
     wanted = None if key is None else str(key)
     callback, _coalescer = _payload_handler(handler, at_most_every, batch)
@@ -172,12 +188,14 @@ def listen(event_type: EventType[P], handler: Callable[..., Any], *, key: str | 
             _run(callback, domain_event)
 
     # Declared again (register() runs again when tests restart the app): the new listener replaces the old one.
-    name = f'{event_type.name}:{wanted}:{getattr(handler, "__module__", "")}.{getattr(handler, "__qualname__", "")}'
-    previous = _listeners.pop(name, None)
-    if previous is not None:
-        bus.unsubscribe(*previous)
-    _listeners[name] = (event_type, on_loop)
-    bus.subscribe(event_type, on_loop)
+    who = f'{getattr(handler, "__module__", "")}.{getattr(handler, "__qualname__", "")}'
+    for event_type in _types(events):
+        name = f'{event_type.name}:{wanted}:{who}'
+        previous = _listeners.pop(name, None)
+        if previous is not None:
+            bus.unsubscribe(*previous)
+        _listeners[name] = (event_type, on_loop)
+        bus.subscribe(event_type, on_loop)
 
 
 # -- time passing ------------------------------------------------------------------------------------------------

@@ -243,6 +243,6 @@ def register() -> None:
 
         await reload()
         # In a rush stock changes hundreds of times a second, and each refresh sums the whole day: the first change
-        # refreshes at once, later ones at most once a second (the last one wins, the table is read anew anyway).
-        live.on(STOCK_CHANGED, reload, at_most_every=1.0)
-        live.on(PICKED_UP, reload, at_most_every=1.0)  # handovers come one by one at the counters
+        # (a booking or a handover at a counter) refreshes at once, later ones at most once a second between them
+        # (the last one wins: the table is read anew anyway).
+        live.on((STOCK_CHANGED, PICKED_UP), reload, at_most_every=1.0)

@@ -12,7 +12,6 @@ from services.access import Actor
 from services.errors import N_, NotFound
 from services.shows import editing, lifecycle, posters, schedule
 from services.shows.events import SHOW_CHANGED, SHOW_VIEWERS, ShowChanged, ViewerCounts
-from services.shows.lifecycle import STATE_LABELS
 from services.shows.viewers import counter
 from views.kit import call, live
 from views.kit.frame import StaffLink, add_staff_link, current_actor, page
@@ -97,6 +96,7 @@ def show_form(initial: ShowCreate) -> Callable[[], ShowCreate]:
 
 
 def register() -> None:
+    """The organizer console: its link in the staff header and its pages."""
     add_staff_link(StaffLink('/organizer/shows', N_('Performances'), 'theater_comedy', ORGANIZER_ROLES))
 
     @page('/organizer/shows', roles=ORGANIZER_ROLES, layout='staff')
@@ -260,7 +260,7 @@ class ShowControls(ui.card):
         self.banner_switch.value = self.show.banner
         self.busy = False
 
-    async def flip_live(self, event: ValueChangeEventArguments) -> None:
+    async def flip_live(self, event: ValueChangeEventArguments[Any]) -> None:
         """The go-live switch: on goes live, off ends the show; a refusal puts the switch back."""
         if self.busy:
             return
@@ -274,7 +274,7 @@ class ShowControls(ui.card):
         if result is None:
             self._put_back()
 
-    async def flip_banner(self, event: ValueChangeEventArguments) -> None:
+    async def flip_banner(self, event: ValueChangeEventArguments[Any]) -> None:
         """Raise or clear the technical difficulties banner; a refusal puts the switch back."""
         if self.busy or bool(event.value) == self.show.banner:
             return
@@ -295,6 +295,3 @@ class ShowControls(ui.card):
         """The show changed (here or elsewhere): the switches show what it is now."""
         self.show = change.show
         self._put_back()
-
-
-__all__ = ['STATE_LABELS', 'register']

@@ -90,6 +90,7 @@ async def live_now_section(actor: Actor) -> None:
 
 
 def register() -> None:
+    """The resident pages, the Services tile and the Home section."""
     add_service_tile(
         ServiceTile('/shows', N_('Cloud performances'), N_('Watch Jinan troupes live from home'), 'theater_comedy', 40)
     )

@@ -2,8 +2,9 @@
 
 A burst of 100 comments a second must not cost 100 updates a second on every open watch page. One process-wide
 listener (declared in register()) takes the comments of every show in batches — the first one of a quiet spell at
-once, then at most every FLUSH_EVERY seconds — changes each show's list of the last SHOWN visible comments, renders
-that list once (escaped) and sets the same text on the single stream element of every open watch page of the show.
+once, then at a pace that grows with the audience (`flush_pace`) — changes each show's list of the last SHOWN
+visible comments, renders that list once (escaped) and sets the same text on the single stream element of every
+open watch page of the show.
 A hidden comment leaves the stream at the next flush, for everyone.
 """
 
@@ -18,10 +19,13 @@ from services.shows.viewers import counter
 from views.kit import live
 from views.kit.i18n import _
 
-# One render per show and flush, handed to every open page of the show: at most 1 / FLUSH_EVERY updates a second per
-# open page. 0.5 s keeps one show's stream within about 2,000 page updates a second up to 1,000 open pages of the show
-# in a process (what bench/comments.py opens), while a comment after a quiet spell still shows at once.
-FLUSH_EVERY = 0.5
+# One render per show and flush, handed to every open page of the show. The pause between flushes grows with the
+# audience so that one show's stream costs at most PAGES_PER_SECOND page updates a second: FLUSH_EVERY with few
+# pages, pages / PAGES_PER_SECOND with many, never more than MAX_FLUSH_EVERY; a comment after a quiet spell still
+# shows at once.
+FLUSH_EVERY = 0.25
+PAGES_PER_SECOND = 2000
+MAX_FLUSH_EVERY = 1.0
 SHOWN = 100  # comments a stream shows (and a process keeps per show)
 # The "N watching in the app" line changes at most this often: an exact live count on every page would cost an
 # update per page whenever anybody opens or closes one (the organizer console shows the exact count).
@@ -87,6 +91,12 @@ class CommentFeed:
 _feeds: dict[int, CommentFeed] = {}
 
 
+def flush_pace() -> float:
+    """Seconds until the next flush may run, by the largest audience of a show in this process now."""
+    pages = max((len(feed.pages) for feed in _feeds.values()), default=0)
+    return min(MAX_FLUSH_EVERY, max(FLUSH_EVERY, pages / PAGES_PER_SECOND))
+
+
 def on_comments(changes: list[CommentChanged]) -> None:
     """The batch of comments since the last flush: change each show's list, then render each changed show once."""
     changed: dict[int, CommentFeed] = {}
@@ -128,7 +138,7 @@ def rounded(count: int) -> int:
     """Exact below 100, else two significant digits (1,234 → 1,200)."""
     if count < 100:
         return count
-    step = 10 ** (len(str(count)) - 2)
+    step = int(10 ** (len(str(count)) - 2))
     return count // step * step
 
 
@@ -158,4 +168,4 @@ class ViewersLine(ui.label):
 def register() -> None:
     """The one comment listener of this process."""
     reset()
-    live.listen(SHOW_COMMENT, on_comments, batch=True, at_most_every=FLUSH_EVERY)
+    live.listen(SHOW_COMMENT, on_comments, batch=True, at_most_every=flush_pace)

@@ -6,6 +6,7 @@ Go-live reaches every open watch page at once, so its handler only changes eleme
 
 import html
 from dataclasses import dataclass
+from typing import Any
 
 from nicegui import ui
 from nicegui.events import ValueChangeEventArguments
@@ -197,7 +198,7 @@ async def comment_stream(actor: Actor, show_id: int) -> None:
         )
         text.on('keydown.enter', lambda: send())
 
-    async def cheer(event: ValueChangeEventArguments) -> None:
+    async def cheer(event: ValueChangeEventArguments[Any]) -> None:
         if event.value is not None:
             cheers.value = None
             await send(str(event.value))
