@@ -29,7 +29,7 @@ async def _startup() -> None:
     await bus.start(settings.redis_url, settings.event_channel)
     if settings.gc_freeze:
         gc_policy.freeze_start_up()
-    background.start_all()
+    await background.start_all()
     foundation.mark_started()
 
 

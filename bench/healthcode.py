@@ -68,7 +68,7 @@ def main() -> None:
         from services import db
         from services.healthcode import codes, keys
         from services.healthcode.tokens import split, verify
-        from views.healthcode.widgets import qr_svg
+        from views.kit.qr import qr_svg
 
         keys.ensure_key()
         with db.read_session() as session:

@@ -4,13 +4,8 @@ from services.clinic import demo
 from views.clinic import admin, board, desk, resident
 from views.kit.modules import Module
 
-
-def register() -> None:
-    """Pages and jobs of the fever clinic."""
-    resident.register()
-    admin.register()
-    desk.register()
-    board.register()
-
-
-MODULE = Module(name='clinic', register=register, seed_demo=demo.seed)
+MODULE = Module(
+    name='clinic',
+    parts=(resident.register, admin.register, desk.register, board.register),
+    seed_demo=demo.seed,
+)

@@ -11,7 +11,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from nicegui import Event, background_tasks, context, core, ui
+from nicegui import Event, background_tasks, context, core
 from nicegui.client import Client
 
 from services.clinic import QUEUE_CHANGED, QueueChanged, queue
@@ -25,33 +25,9 @@ TICK_SECONDS = 20.0
 # change is shown at once, later ones within 0.2 s, the latest state winning. 0.2 s is below what a person waiting
 # notices, and bounds the board's reads (three queries each) whatever the number of pages or changes.
 MIN_INTERVAL_SECONDS = 0.2
-BEEP_JS = """(() => { try {
-  const ctx = window.__sccAudio || (window.__sccAudio = new (window.AudioContext || window.webkitAudioContext)());
-  if (ctx.state === 'suspended') ctx.resume();
-  const tones = %s;
-  tones.forEach((freq, i) => {
-    const osc = ctx.createOscillator(), gain = ctx.createGain();
-    osc.frequency.value = freq; osc.connect(gain); gain.connect(ctx.destination);
-    const t = ctx.currentTime + i * 0.22;
-    gain.gain.setValueAtTime(0.25, t); gain.gain.exponentialRampToValueAtTime(0.001, t + 0.2);
-    osc.start(t); osc.stop(t + 0.2);
-  });
-} catch (e) {} })()"""
 
 _patients: weakref.WeakKeyDictionary[Client, int] = weakref.WeakKeyDictionary()
 _desks: weakref.WeakKeyDictionary[Client, int] = weakref.WeakKeyDictionary()
-
-
-def beep(*, urgent: bool = False) -> None:
-    """A short WebAudio tone in this page (no file, no CDN); urgent: three rising tones."""
-    ui.run_javascript(BEEP_JS % ('[660, 880, 1100]' if urgent else '[880]'))
-
-
-def unlock_audio() -> None:
-    """Create the page's audio context during a click, so later beeps may play (browsers' autoplay rule)."""
-    ui.run_javascript(
-        'window.__sccAudio = window.__sccAudio || new (window.AudioContext || window.webkitAudioContext)()'
-    )
 
 
 def present_patient(consultation_id: int | None) -> None:

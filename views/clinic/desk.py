@@ -9,9 +9,10 @@ from services.access import Actor
 from services.clinic import CONSULT_CHANGED, QUEUE_CHANGED, ConsultChanged, QueueChanged, board, consult, queue, rules
 from services.clinic.clinics import CLINICS
 from services.errors import N_
-from views.clinic.board import beep, present_desk, unlock_audio
+from views.clinic.board import present_desk
 from views.clinic.room import chat_panel, labels, local, status_label, triage_summary
 from views.kit import call, live
+from views.kit.browser import beep, unlock_audio
 from views.kit.frame import StaffLink, add_staff_link, current_actor, page
 from views.kit.i18n import _, pick
 
@@ -75,7 +76,7 @@ def register() -> None:
             ui.button(_('Call next'), icon='campaign', on_click=call_next).props('unelevated no-caps size=lg').classes(
                 'scc-call-next'
             ).mark('scc-call-next')
-            ui.button(_('Test sound'), icon='volume_up', on_click=lambda: beep()).props('flat no-caps')
+            ui.button(_('Test sound'), icon='volume_up', on_click=lambda: beep('call')).props('flat no-caps')
         current = await call.read(consult.doctor_current, actor=actor)
         if current is not None:
             with ui.card().classes('w-full bg-green-50'):
@@ -101,11 +102,11 @@ def register() -> None:
             # Every change, at once: each join beeps, and a red flag must never be folded into a milder change.
             reason = change.reason
             if reason == 'red_flag':
-                beep(urgent=True)
+                beep('urgent')
                 ui.notify(_('Red flag: a patient needs attention now.'), type='negative', position='top',
                           timeout=15000)  # fmt: skip
             elif reason == 'joined':
-                beep()
+                beep('call')
                 ui.notify(_('A patient joined the queue.'), type='info', position='top')
             waiting_list.refresh()
 

@@ -7,14 +7,8 @@ from views.kit.modules import Module
 mark_started = system.mark_started
 
 
-def register() -> None:
-    """Pages and routes of the foundation."""
-    admin.register()
-    signin.register()
-    home.register()
-    me.register()
-    services_page.register()
-    system.register()
-
-
-MODULE = Module(name='foundation', register=register, seed_demo=demo.seed)
+MODULE = Module(
+    name='foundation',
+    parts=(admin.register, signin.register, home.register, me.register, services_page.register, system.register),
+    seed_demo=demo.seed,
+)

@@ -4,13 +4,8 @@ from services.healthcode import demo
 from views.healthcode import admin, checkpoint, paper, resident
 from views.kit.modules import Module
 
-
-def register() -> None:
-    """Pages and routes of the health code."""
-    resident.register()
-    admin.register()
-    checkpoint.register()
-    paper.register()
-
-
-MODULE = Module(name='healthcode', register=register, seed_demo=demo.seed)
+MODULE = Module(
+    name='healthcode',
+    parts=(resident.register, admin.register, checkpoint.register, paper.register),
+    seed_demo=demo.seed,
+)

@@ -6,9 +6,11 @@ from nicegui import ui
 
 from models.common import utcnow
 from services.healthcode.codes import LiveCode
-from views.healthcode.widgets import COLOUR_STYLE, explanation_card, qr_svg
+from views.healthcode.widgets import COLOUR_STYLE, explanation_card
+from views.kit import browser
 from views.kit.fmt import city_time
 from views.kit.i18n import _
+from views.kit.qr import qr_code, qr_svg
 
 
 def valid_text(code: LiveCode) -> str:
@@ -52,16 +54,15 @@ class CodeCard(ui.column):
                 self.word_label.mark('scc-colour-word')
             who = f'{code.relation} · {code.masked_name}' if code.relation else code.masked_name
             ui.label(who).classes('text-lg')
-            self.qr = ui.html(qr_svg(code.token), sanitize=False)
-            self.qr.classes('scc-qr w-full max-w-[280px] bg-white p-2 rounded')
+            self.qr = qr_code(code.token, label=_('Health code'), classes='w-full max-w-[280px] bg-white p-2 rounded')
             self.token_label = ui.label(code.token).classes('hidden scc-token').mark('scc-token')
-            ui.label(city_time(utcnow(), '%H:%M:%S')).classes('scc-clock text-4xl font-mono font-bold')
+            browser.city_clock(classes='text-4xl font-mono font-bold')
             ui.element('div').classes('scc-band w-full rounded')
             self.valid_label = ui.label(valid_text(code)).classes('text-xs')
 
     def renew(self, code: LiveCode) -> None:
         """The periodic refresh when nothing but the token changed: three properties, no new elements."""
-        self.qr.set_content(qr_svg(code.token))
+        self.qr.set_content(qr_svg(code.token, label=_('Health code')))
         if 'scc-stale' in self.classes:
             self.classes(remove='scc-stale')
         self.token_label.set_text(code.token)

@@ -9,27 +9,15 @@ from services.errors import N_, DomainError
 from services.healthcode import checkpoints
 from services.healthcode.checkpoints import Verdict
 from services.healthcode.events import PASS_RECORDED
-from views.healthcode.widgets import COLOUR_STYLE, COLOUR_WORD, qr_svg
-from views.kit import call, live
+from views.healthcode.widgets import COLOUR_STYLE, COLOUR_WORD
+from views.kit import browser, call, live
 from views.kit.fmt import city_time
 from views.kit.frame import current_actor, page
 from views.kit.i18n import _, error_text, pick
+from views.kit.qr import qr_code
 from views.kit.scanner import scanner
 
 MODE_LABEL = {'scan_temperature': N_('Scan + temperature'), 'show_code': N_('Show code')}
-BEEP_JS = """
-(() => { try {
-  const ctx = window.sccAudio = window.sccAudio || new (window.AudioContext || window.webkitAudioContext)();
-  const o = ctx.createOscillator(), g = ctx.createGain(); o.connect(g); g.connect(ctx.destination);
-  o.type = %TYPE%; o.frequency.value = %FREQ%; g.gain.value = 0.2; o.start(); o.stop(ctx.currentTime + %LEN%);
-} catch (e) {} })();
-"""
-
-
-def beep(ok: bool) -> None:
-    """A short high beep for PASS, a long low buzz for STOP."""
-    js = BEEP_JS.replace('%TYPE%', "'sine'" if ok else "'square'").replace('%FREQ%', '1320' if ok else '220')
-    ui.run_javascript(js.replace('%LEN%', '0.15' if ok else '0.6'))
 
 
 def register() -> None:
@@ -110,7 +98,7 @@ def register() -> None:
                     ui.label(_('Tap to continue')).classes('text-sm opacity-80')
                     ui.timer(3.0, hide, once=True)
                 overlay.classes(remove='hidden')
-                beep(verdict.result == 'pass')
+                browser.beep('ok' if verdict.result == 'pass' else 'stop')  # a short high beep, a long low buzz
 
             def hide() -> None:
                 overlay.classes(add='hidden')
@@ -141,7 +129,7 @@ def register() -> None:
         with ui.column().classes('w-full max-w-[520px] mx-auto items-center gap-3 text-center scc-poster'):
             ui.label(checkpoint.name_zh).classes('text-3xl font-bold')
             ui.label(checkpoint.name_en).classes('text-xl')
-            ui.html(qr_svg(token), sanitize=False).classes('w-full max-w-[360px]').mark('scc-poster-qr')
+            qr_code(token, label=_('Checkpoint poster code'), classes='w-full max-w-[360px]').mark('scc-poster-qr')
             ui.label('出示健康码：绿码通行。进入后在“健康码”页点“我已通过”并扫描此码。').classes('text-lg')
             ui.label("Show your health code: green passes. Then tap 'I passed' on your code screen and scan this."
                      ).classes('text-base')  # fmt: skip

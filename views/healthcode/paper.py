@@ -7,11 +7,11 @@ from models.accounts import Role
 from services.errors import N_, DomainError
 from services.foundation import people
 from services.healthcode import codes, records
-from views.healthcode.widgets import qr_svg
 from views.kit import call
 from views.kit.fmt import city_time
 from views.kit.frame import current_actor, page
 from views.kit.i18n import _, error_text
+from views.kit.qr import qr_code
 
 SYMPTOM_LABEL = {'fever': N_('Fever'), 'cough': N_('Cough'), 'fatigue': N_('Fatigue'),
                  'sore_throat': N_('Sore throat'), 'loss_of_smell': N_('Loss of smell')}  # fmt: skip
@@ -61,7 +61,7 @@ def register() -> None:
                         with sheet, ui.card().classes('w-full max-w-[400px] items-center gap-2 border-2 border-black'):
                             ui.label(_('Spring City Cloud health pass (paper)')).classes('text-lg font-bold')
                             ui.label(paper.masked_name).classes('text-2xl')
-                            ui.html(qr_svg(paper.token), sanitize=False).classes('w-full max-w-[300px]')
+                            qr_code(paper.token, label=_('Paper health code'), classes='w-full max-w-[300px]')
                             ui.label(_('CHECK ID CARD')).classes('text-3xl font-black').mark('scc-paper-check-id')
                             ui.label(_('Valid until {date} · No. {id}', date=city_time(paper.expires_at), id=paper.id))
                             ui.button(_('Print'), icon='print', on_click=lambda: ui.run_javascript('window.print()')

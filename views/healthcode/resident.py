@@ -15,9 +15,9 @@ from services.foundation import people
 from services.healthcode import CODE_CHANGED, CodeChanged, checkpoints, codes, keys
 from services.healthcode.rules import rulebook
 from views.healthcode.card import CodeCard, reasons_section, signature
-from views.healthcode.widgets import BAND_CSS, COLOUR_STYLE
+from views.healthcode.widgets import COLOUR_STYLE
 from views.kit import call, live
-from views.kit.background import every
+from views.kit.background import at_start, every
 from views.kit.fmt import city_time
 from views.kit.frame import StaffLink, add_home_section, add_staff_link, current_actor, page
 from views.kit.i18n import _, is_zh, pick
@@ -30,24 +30,14 @@ REFRESH_S = 30  # every open screen re-issues its code this often (a live code i
 # brings the new QR and explanation, instead of every screen re-issuing its code in the same second.
 MASS_CHANGE = 3
 PURGE_EVERY_S = 3600  # pass records past their retention period are deleted hourly (and once at start-up)
-CLOCK_JS = """
-if (!window.sccClock) { window.sccClock = setInterval(() => {
-  const t = new Date().toLocaleTimeString('zh-CN', {hour12: false, timeZone: 'Asia/Shanghai'});
-  document.querySelectorAll('.scc-clock').forEach(e => { e.textContent = t; });
-}, 1000); }
-"""
-_started = False
 
 
 def register() -> None:
     add_home_section(10, healthcode_home_section)
     add_staff_link(StaffLink('/checkpoint', N_('Checkpoint'), 'qr_code_scanner', (Role.checkpoint,)))
     add_staff_link(StaffLink('/admin/healthcode', N_('Health codes'), 'health_and_safety', (Role.admin,)))
+    at_start(_ensure_key)  # after the migrations: the key table exists
     every(PURGE_EVERY_S, _purge, immediate=True)
-    global _started
-    if not _started:
-        _started = True
-        app.on_startup(_ensure_key)
 
     @app.get('/.well-known/scc-keys.json')
     async def key_set() -> JSONResponse:
@@ -63,8 +53,6 @@ def register() -> None:
             return
         selected = next((p for p in household if p.id == person), household[0])
         state: dict[str, Any] = {'person': selected, 'has_family': len(household) > 1}
-        ui.add_css(BAND_CSS)
-        ui.add_body_html(f'<script>{CLOCK_JS}</script>')
         if len(household) > 1:
             options = {p.id: _('Me') if p.id == actor.person_id else f'{p.relation or ""} {p.masked_name}'.strip()
                        for p in household}  # fmt: skip

@@ -1,9 +1,7 @@
-"""Shared pieces of the health code pages: QR as compact SVG, colour styles and words, rule explanations."""
+"""Shared pieces of the health code pages: colour styles and words, rule explanations (QR codes: views.kit.qr)."""
 
 from datetime import datetime
 
-import qrcode
-import qrcode.constants
 from nicegui import ui
 
 from services.errors import N_
@@ -25,37 +23,6 @@ RECORD_KIND = {
     'clinic': N_('Fever clinic'),
     'manual': N_('Set by a city admin'),
 }
-BAND_CSS = """
-.scc-band { height: 10px; background: repeating-linear-gradient(90deg, rgba(255,255,255,.85) 0 14px,
-  rgba(255,255,255,.15) 14px 28px); background-size: 56px 10px; animation: scc-band 1.2s linear infinite; }
-@keyframes scc-band { from { background-position: 0 0; } to { background-position: 56px 0; } }
-.scc-qr svg { width: 100%; height: auto; display: block; }
-.scc-stale .scc-qr { opacity: .25; }
-"""
-
-
-def qr_svg(text: str, *, error_correction: int = qrcode.constants.ERROR_CORRECT_M) -> str:
-    """A QR code as a small SVG: one path with one run per row of dark modules, quiet zone of 2."""
-    # A fixed mask pattern skips the search for the best of eight (10x faster; every mask decodes).
-    qr = qrcode.QRCode(error_correction=error_correction, border=0, mask_pattern=2)
-    qr.add_data(text)
-    qr.make(fit=True)
-    matrix = qr.get_matrix()
-    size = len(matrix) + 4
-    parts = []
-    for y, row in enumerate(matrix):
-        x = 0
-        while x < len(row):
-            if row[x]:
-                start = x
-                while x < len(row) and row[x]:
-                    x += 1
-                parts.append(f'M{start + 2} {y + 2}h{x - start}v1h-{x - start}z')
-            else:
-                x += 1
-    path = ''.join(parts)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" shape-rendering="crispEdges">'
-            f'<rect width="{size}" height="{size}" fill="#fff"/><path fill="#000" d="{path}"/></svg>')  # fmt: skip
 
 
 def countdown(until: datetime, now: datetime) -> str:

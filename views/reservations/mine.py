@@ -15,16 +15,17 @@ from services.reservations import cancel as cancelling
 from services.reservations import queries, waitlist
 from services.reservations.events import RESERVATION_CHANGED, WAIT_OFFERED, ReservationChanged, WaitOffered
 from views.kit import call, live
+from views.kit.browser import countdown
 from views.kit.fmt import city_time
 from views.kit.frame import add_home_section, current_actor, page
 from views.kit.i18n import _, pick
-from views.reservations.widgets import add_clock, countdown, qr_image, slot_time, status_text
+from views.kit.qr import qr_code
+from views.reservations.widgets import slot_time, status_text
 
 
 async def next_pickup_section(actor: Actor) -> None:
     """Home: the resident's next pickup, or a link to reserve."""
     nxt = await call.read(queries.next_pickup, actor=actor)
-    add_clock()
     with ui.card().classes('w-full scc-next-pickup').mark('scc-next-pickup'):
         with ui.row().classes('items-center gap-2 no-wrap'):
             ui.icon('masks', color='primary')
@@ -64,7 +65,7 @@ def _pass_card(info: ReservationPublic, actor: Actor, refresh: Refresh) -> None:
                 cancel_button(info, actor, refresh)
             return
         with ui.column().classes('w-full items-center gap-1'):
-            qr_image(info.token).mark(f'scc-pass-qr-{info.id}')
+            qr_code(info.token, label=_('Pickup code'), classes='w-[220px] bg-white').mark(f'scc-pass-qr-{info.id}')
             ui.label(info.code).classes('text-3xl font-mono font-bold tracking-widest scc-pass-code').mark(
                 'scc-pass-code'
             )
@@ -124,7 +125,6 @@ def register() -> None:
     async def my_reservations() -> None:
         actor = current_actor()
         assert actor is not None
-        add_clock()
         with ui.row().classes('w-full items-center justify-between'):
             ui.label(_('My reservations')).classes('text-xl font-bold')
             ui.link(_('Reserve'), '/reserve')

@@ -15,10 +15,11 @@ from services.reservations import queries
 from services.reservations.events import STOCK_CHANGED, StockChanged
 from services.settings import settings
 from views.kit import call, live
+from views.kit.browser import ago, countdown, set_ago
 from views.kit.frame import ServiceTile, add_service_tile, current_actor, page
 from views.kit.i18n import _, pick
 from views.reservations.dialogs import reserve_dialog
-from views.reservations.widgets import add_clock, ago, countdown, item_name, set_ago, slot_time
+from views.reservations.widgets import item_name, slot_time
 
 
 def _distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -45,7 +46,6 @@ def register() -> None:
     async def reserve_page(item: int = 0, district: str | None = None) -> None:
         actor = current_actor()
         assert actor is not None
-        add_clock()
         ui.add_css(STOCK_CSS)
         # One unit of work (one worker-thread hop) for the whole page: it is opened by many at once.
         goods, current, household, stores, district = await call.read(

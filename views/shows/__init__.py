@@ -4,13 +4,9 @@ from services.shows import demo
 from views.kit.modules import Module
 from views.shows import console, feeds, resident, stream
 
-
-def register() -> None:
-    """Routes, jobs and listeners first (so /shows/feed.json is not taken for a show id), then the pages."""
-    feeds.register()
-    stream.register()
-    resident.register()
-    console.register()
-
-
-MODULE = Module(name='shows', register=register, seed_demo=demo.seed)
+# Routes, jobs and listeners first (so /shows/feed.json is not taken for a show id), then the pages.
+MODULE = Module(
+    name='shows',
+    parts=(feeds.register, stream.register, resident.register, console.register),
+    seed_demo=demo.seed,
+)

@@ -10,7 +10,6 @@ from nicegui.client import Client
 
 from models.accounts import Role
 from services.errors import NotFound
-from services.settings import ROOT
 from services.shows import feeds, figures, lifecycle, posters
 from services.shows.events import SHOW_REMINDER, SHOW_VIEWERS, ReminderDue
 from services.shows.viewers import counter
@@ -64,9 +63,6 @@ def remind(due: ReminderDue) -> None:
 
 def register() -> None:
     """The feeds, posters, the bundled player, the jobs and listeners (before the pages: /shows/{id} comes later)."""
-    app.add_static_file(
-        local_file=ROOT / 'assets' / 'vendor' / 'hls.light.min.js', url_path='/assets/vendor/hls.light.min.js'
-    )
     live.listen(SHOW_VIEWERS, counter.heard)  # other processes' counts: for watch pages, the console, the sampler
     live.listen(SHOW_REMINDER, remind)
     background.every(COUNTS_EVERY, publish_counts, immediate=True)

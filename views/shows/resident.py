@@ -17,12 +17,12 @@ from views.shows.stream import ViewersLine
 from views.shows.watch import ReminderRow, Status, comment_stream, platform_links
 from views.shows.widgets import (
     badge,
-    client_clock,
     countdown,
     description,
     poster,
     times,
     title,
+    use_player,
 )
 
 S = ShowState
@@ -98,7 +98,6 @@ def register() -> None:
 
     @page('/shows', roles=(Role.resident,))
     async def schedule_page() -> None:
-        client_clock()
         shows = {s.id: s for s in await call.read(schedule.current_shows)}
         ui.label(_('Cloud performances')).classes('text-xl font-bold')
 
@@ -138,7 +137,7 @@ def register() -> None:
             ui.link(_('Back to the schedule'), '/shows')
             return
         show = view.show
-        client_clock(player=True)
+        use_player()
         ui.link('← ' + _('Schedule'), '/shows').classes('text-sm')
         with ui.row().classes('w-full no-wrap gap-3 items-start'):
             poster(show, classes='w-24 h-24 rounded shrink-0')

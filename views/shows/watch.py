@@ -16,7 +16,7 @@ from services.access import Actor
 from services.shows import comments, reminders
 from services.shows.common import venue_time
 from services.shows.lifecycle import STATE_LABELS
-from views.kit import call
+from views.kit import browser, call
 from views.kit.i18n import _, language
 from views.shows.stream import SHOWN, feed_for, stream_element
 from views.shows.widgets import BADGE_BASE, BADGE_COLOURS, NOT_AVAILABLE
@@ -49,6 +49,7 @@ class Look:
     badge_classes: str
     venue: str
     millis: str
+    seconds: str
     counting: bool
     note: str
     note_classes: str
@@ -76,7 +77,8 @@ def look_of(show: ShowPublic) -> Look:
         look = _looks[key] = Look(
             badge=_(STATE_LABELS[show.state]), badge_classes=f'{BADGE_BASE} {BADGE_COLOURS[show.state]}',
             venue=_('{start} – {end} venue time (Beijing time)', start=f'{start:%Y-%m-%d %H:%M}', end=f'{end:%H:%M}'),
-            millis=str(int(show.starts_at.timestamp() * 1000)), counting=show.state in COUNTING_DOWN, note=note,
+            millis=str(int(show.starts_at.timestamp() * 1000)), seconds=f'{show.starts_at.timestamp():.0f}',
+            counting=show.state in COUNTING_DOWN, note=note,
             note_classes=f'text-sm scc-status-note {colour}', playable=playable,
             src=(show.stream_url if show.state is S.live else show.replay_url) if playable else '',
         )  # fmt: skip
@@ -95,8 +97,7 @@ class Status:
         with ui.row().classes('gap-1 items-center text-sm') as self.countdown_row:
             ui.icon('schedule', size='18px')
             ui.label(_('Starts in'))
-            self.countdown = ui.element('span').classes('font-mono font-bold scc-countdown')
-            self.countdown.props['data-scc-day'] = _('d')  # the unit after the days: "2d 03:04:05"
+            self.countdown = browser.countdown(show.starts_at, classes='font-mono font-bold')
         self.note = ui.label().classes('text-sm scc-status-note').mark('scc-status-note')
         with ui.element('div').classes('scc-player').mark('scc-player') as self.player:
             self.video = ui.element('video').props('controls playsinline autoplay muted').classes('scc-video')
@@ -117,7 +118,7 @@ class Status:
             self.badge.classes(replace=look.badge_classes)
         _set_text(self.venue, look.venue)
         _set_prop(self.local, 'data-scc-local', look.millis)
-        _set_prop(self.countdown, 'data-scc-countdown', look.millis)
+        _set_prop(self.countdown, 'data-scc-until', look.seconds)
         _show(self.countdown_row, look.counting)
         _set_text(self.note, look.note)
         _show(self.note, bool(look.note))
