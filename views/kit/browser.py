@@ -20,21 +20,18 @@ from views.kit.i18n import _
 KIT_URL = '/assets/kit'
 VENDOR_URL = '/assets/vendor'
 Sound = Literal['ok', 'stop', 'call', 'urgent']
-_served = False
 
 
 def serve() -> None:
-    """Serve the kit's and the bundled libraries' files (once per process)."""
-    global _served
-    if not _served:
-        app.add_static_files(KIT_URL, ROOT / 'assets' / 'kit')
-        app.add_static_files(VENDOR_URL, ROOT / 'assets' / 'vendor')
-        _served = True
+    """Serve the kit's and the bundled libraries' files (once: a test's app reset may have removed them)."""
+    mounted = {getattr(route, 'path', '') for route in app.routes}
+    for url, folder in ((KIT_URL, 'kit'), (VENDOR_URL, 'vendor')):
+        if url not in mounted:
+            app.add_static_files(url, ROOT / 'assets' / folder)
 
 
 def use() -> None:
     """Load the kit in this page and tell it the server's time and the city's time zone."""
-    serve()
     options = json.dumps({'serverMs': int(time.time() * 1000), 'zone': current_city().timezone})
     ui.add_head_html(
         f'<link rel="stylesheet" href="{KIT_URL}/scc.css">'

@@ -49,7 +49,6 @@ def set_badge(label: ui.label, show: ShowPublic) -> None:
 
 def use_player() -> None:
     """Load the bundled HLS player library (hls.js) on a page with a video; scc.js attaches it to the video."""
-    browser.serve()
     ui.add_head_html(f'<script src="{browser.VENDOR_URL}/hls.light.min.js" defer></script>')
 
 
