@@ -232,3 +232,43 @@ async def test_admin_creates_staff_and_changes_a_role_both_audited(user: User) -
     user.find(marker='scc-password').type('long-enough-1')
     user.find(marker='scc-submit').click()
     await see(user, '角色：药师')
+
+
+async def test_the_one_element_notice_list_shows_what_the_element_cards_show(user: User) -> None:
+    """Home renders its announcements as one HTML element for speed: the same texts and styles as the element
+    version of a card (`notice_card`), every text escaped."""
+    from html.parser import HTMLParser
+
+    from models.common import utcnow
+    from models.notices import NoticePublic
+    from views.foundation.home import notice_card, notice_card_html
+
+    notice = NoticePublic(id=9, title_zh='停水<b>通知</b>', title_en='Water <b>cut</b>', body_zh='明日停水\n请储水',
+                          body_en='No water tomorrow', urgent=True, created_at=utcnow())  # fmt: skip
+
+    @ui.page('/test/notice-card')
+    def card_page() -> None:
+        notice_card(notice)
+
+    await user.open('/test/notice-card')
+    element_texts = [label.text for label in user.find(kind=ui.label).elements]  # type: ignore[attr-defined]
+    card = next(iter(user.find(kind=ui.card).elements))
+
+    class Texts(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.texts: list[str] = []
+            self.classes: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.classes.append(dict(attrs).get('class') or '')
+
+        def handle_data(self, data: str) -> None:
+            if data.strip() and data != 'campaign':  # the icon's ligature is not a label
+                self.texts.append(data)
+
+    parsed = Texts()
+    parsed.feed(notice_card_html(notice))
+    assert sorted(parsed.texts) == sorted(element_texts)
+    assert '<b>' not in notice_card_html(notice)  # escaped, shown as text
+    assert set(card.classes) <= set(parsed.classes[0].split())  # the same card styles (urgent: the red border)

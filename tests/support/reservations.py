@@ -15,6 +15,7 @@ from services import db
 from services.access import Actor
 from services.reservations import booking
 from services.reservations.policy import local_day
+from tests.support.rows import stored
 
 
 def reserve(
@@ -94,10 +95,7 @@ def make_slot(
 
 def remaining(slot_id: int) -> int:
     """The slot's stock as the database has it."""
-    with db.read_session() as session:
-        slot = session.get(ResSlot, slot_id)
-        assert slot is not None
-        return slot.remaining
+    return stored(ResSlot, slot_id).remaining
 
 
 def many_residents(count: int, prefix: str = '') -> list[Actor]:

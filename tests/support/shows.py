@@ -12,6 +12,7 @@ from services.access import Actor
 from services.events import DomainEvent, EventType, bus
 from services.shows import editing
 from tests.support.actors import actor
+from tests.support.rows import stored
 
 HOME = 'scc-live-banner'  # the demo city has a show live: a resident's Home shows its banner (a landing marker)
 
@@ -66,10 +67,7 @@ def make_show(state: ShowState = ShowState.scheduled, *, starts_in: timedelta = 
 
 def state_of(show_id: int) -> ShowState:
     """The show's state in the database."""
-    with db.read_session() as session:
-        row = session.get(Show, show_id)
-        assert row is not None
-        return row.state
+    return stored(Show, show_id).state
 
 
 class Caught:

@@ -3,7 +3,7 @@
 import copy
 import functools
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +67,13 @@ def add_home_section(order: int, builder: Callable[[Actor], Awaitable[None] | No
     HOME_SECTIONS[:] = [(o, b) for o, b in HOME_SECTIONS if f'{b.__module__}.{b.__qualname__}' != key]
     HOME_SECTIONS.append((order, builder))
     HOME_SECTIONS.sort(key=lambda item: item[0])
+
+
+def open_pages(account_ids: Collection[int]) -> list[tuple[Client, Actor]]:
+    """The open pages (clients) of these accounts in this process, with their actors."""
+    wanted = set(account_ids)
+    return [(client, actor) for client, actor in list(_actors.items())
+            if actor is not None and actor.account_id in wanted and client.id in Client.instances]  # fmt: skip
 
 
 def current_actor() -> Actor | None:

@@ -6,7 +6,6 @@ import logging
 from fastapi import Request, Response
 from fastapi.responses import FileResponse
 from nicegui import app, ui
-from nicegui.client import Client
 
 from models.accounts import Role
 from services.errors import NotFound
@@ -14,7 +13,7 @@ from services.shows import feeds, figures, lifecycle, posters
 from services.shows.events import SHOW_REMINDER, SHOW_VIEWERS, ReminderDue
 from services.shows.viewers import counter
 from views.kit import background, call, live
-from views.kit.frame import current_actor
+from views.kit.frame import open_pages
 from views.kit.i18n import _, pick
 
 log = logging.getLogger(__name__)
@@ -47,12 +46,10 @@ async def sample_viewers() -> None:
 
 def remind(due: ReminderDue) -> None:
     """Every open page of a resident named in the reminder shows it, whichever page of the app it is."""
-    wanted = set(due.accounts)
-    for client in list(Client.instances.values()):
+    for client, actor in open_pages(due.accounts):
+        if actor.role is not Role.resident:
+            continue
         with client:
-            actor = current_actor()
-            if actor is None or actor.role is not Role.resident or actor.account_id not in wanted:
-                continue
             name = pick(due.title_zh, due.title_en)
             text = (_('Starting in 10 minutes: {title}', title=name) if due.kind == 'soon'
                     else _('Live now: {title}', title=name))  # fmt: skip
