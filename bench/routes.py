@@ -14,17 +14,19 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from nicegui import app, run
 
 from services import db
-from services.access import Actor, load_actor
+from services.access import load_actor
+from services.foundation import sessions
 from services.settings import settings
-from views.kit.frame import sign_in
 
 log = logging.getLogger(__name__)
 SCENARIO_NAME = re.compile(r'^[a-z][a-z0-9_]{0,40}$')
 
 
-def _load_actor(account_id: int) -> Actor | None:
-    with db.read_session() as session:
-        return load_actor(session, account_id)
+def _open_session(account_id: int) -> str | None:
+    """A session cookie's token for the account, as a real sign-in would give (None: no such active account)."""
+    with db.session_scope() as session:
+        actor = load_actor(session, account_id)
+        return None if actor is None else sessions.open_session(session, actor=actor)[0]
 
 
 def _run_trigger(scenario: str) -> str:
@@ -40,12 +42,13 @@ def register() -> None:
 
     @app.get('/_bench/login/{account_id}')
     async def bench_login(account_id: int, next: str = '/') -> RedirectResponse:  # noqa: A002 — query parameter
-        actor = await run.io_bound(_load_actor, account_id)
-        if actor is None:
+        opened = await run.io_bound(_open_session, account_id)
+        if opened is None:
             raise HTTPException(status_code=404, detail='no such active account')
-        sign_in(actor)
         target = next if next.startswith('/') and not next.startswith('//') else '/'
-        return RedirectResponse(target, status_code=303)
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(sessions.COOKIE, opened, httponly=True, samesite='lax', path='/')
+        return response
 
     @app.post('/_bench/trigger/{scenario}')
     async def bench_trigger(scenario: str) -> JSONResponse:

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from models.common import new_token, utcnow
 
@@ -68,8 +68,9 @@ class Account(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=200)
     language: str = Field(default='', max_length=8)
     large_text: bool = False
-    failed_logins: int = 0
-    locked_until: datetime | None = None
+    failed_logins: int = 0  # wrong passwords in a row, since the last success or an admin lifted the wait
+    locked_until: datetime | None = None  # no longer set: lock-outs were a weapon (docs/security/signin.md)
+    failures_reset_at: datetime | None = None  # failures before this (a success, "Lift the wait") no longer count
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
@@ -82,7 +83,16 @@ class AccountPublic(SQLModel):
     username: str | None
     masked_phone: str | None
     active: bool
-    locked: bool
+    failed_logins: int = 0  # wrong passwords in a row
+    slowed: bool = False  # enough wrong passwords in a row that sign-ins from unknown places must wait
+
+
+class SignInAlert(SQLModel):
+    """Repeated failed sign-ins, as the admin's notice shows them."""
+
+    at: datetime
+    target: str
+    detail: str
 
 
 class StaffCreate(SQLModel):
@@ -102,6 +112,32 @@ class OneTimeCode(SQLModel, table=True):
     expires_at: datetime
     attempts: int = 0
     used_at: datetime | None = None
+    client_address: str = Field(default='', max_length=64, index=True)  # who asked (limits per address)
+    session_tag: str = Field(default='', max_length=32, index=True)  # keyed hash of the asking browser session
+
+
+class SignInFailure(SQLModel, table=True):
+    """One wrong staff password (or unknown username): the growing waits are computed from these times."""
+
+    __tablename__ = 'signin_failure'
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    username: str = Field(max_length=40, index=True)  # as typed (normalised): unknown names wait like known ones
+    address: str = Field(default='', max_length=64, index=True)
+    account_id: int | None = Field(default=None, foreign_key='account.id', index=True)
+
+
+class KnownAddress(SQLModel, table=True):
+    """An address a staff account signed in from: strangers' failures elsewhere never slow sign-ins from here."""
+
+    __tablename__ = 'signin_known_address'
+    __table_args__ = (UniqueConstraint('account_id', 'address', name='uq_signin_known_address'),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key='account.id', index=True)
+    address: str = Field(max_length=64)
+    last_success_at: datetime = Field(default_factory=utcnow)
 
 
 class AuditEntry(SQLModel, table=True):

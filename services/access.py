@@ -18,6 +18,7 @@ class Actor:
     person_id: int | None = None
     language: str = ''
     large_text: bool = False
+    session_id: int | None = None  # the browser session this actor acts in (None: a job, a script, a test)
 
     @property
     def is_staff(self) -> bool:

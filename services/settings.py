@@ -35,6 +35,17 @@ class Settings(BaseSettings):
     pass_retention_days: int = 28
     map_tile_url: str = 'https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png'
     gc_freeze: bool = True
+    # -- security (docs/security.md) ------------------------------------------------------------------------------
+    session_hours_staff: float = 12.0  # a staff sign-in lasts a working day
+    session_days_resident: float = 30.0  # residents stay signed in on their own phone
+    secure_cookies: bool = False  # true when served over TLS: Secure cookies and HSTS
+    allowed_origins: str = ''  # comma-separated origins a websocket may come from; empty: the host that served it
+    max_body_bytes: int = 8_000_000  # request bodies above this are refused before they are read (uploads)
+    max_image_pixels: int = 25_000_000  # an uploaded image above this many pixels is refused before decoding
+    otp_per_address_hour: int = 30  # one-time codes one client address may ask for in an hour (any phones)
+    otp_phones_per_session_hour: int = 3  # different phones one browser session may ask codes for in an hour
+    login_failures_per_address_hour: int = 20  # wrong staff passwords from one address before it must wait
+    login_delay_seconds: float = 1.0  # the first delay after a wrong staff password; it doubles with each one
 
     @cached_property
     def effective_database_url(self) -> str:

@@ -3,6 +3,6 @@
 Other modules use it through this package: `from services.foundation import people` (and auth, notices, demo).
 """
 
-from services.foundation import auth, demo, events, notices, people
+from services.foundation import auth, demo, events, notices, people, sessions
 
-__all__ = ['auth', 'demo', 'events', 'notices', 'people']
+__all__ = ['auth', 'demo', 'events', 'notices', 'people', 'sessions']

@@ -8,15 +8,18 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from typing import Protocol
 
+from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
-from models.accounts import STAFF_ROLES, Account, AccountPublic, OneTimeCode, Role
+from models.accounts import STAFF_ROLES, Account, AccountPublic, OneTimeCode, Role, SignInAlert
 from models.common import utcnow
 from services import audit, passwords
 from services.access import Actor, load_actor, require_role
 from services.errors import N_, DomainError, NotFound
+from services.foundation import limits
 from services.settings import settings
 from services.validation import mask_phone, normalize_phone
 
@@ -49,9 +52,14 @@ def _hash_code(phone: str, code: str) -> str:
     return hmac.new(settings.storage_secret.encode(), f'{phone}:{code}'.encode(), hashlib.sha256).hexdigest()
 
 
-def request_code(session: Session, *, phone: str) -> CodeRequest:
-    """Issue a 6-digit code for `phone`, within 1 a minute and 10 an hour."""
+def request_code(session: Session, *, phone: str, client_address: str = '', browser_key: str = '') -> CodeRequest:
+    """Issue a 6-digit code for `phone`: 1 a minute and 10 an hour per phone, and per client address and browser
+    session as the settings say ('' = not known: that limit is not applied)."""
     phone = normalize_phone(phone)
+    address, tag = limits.address_key(client_address), limits.session_tag(browser_key)
+    # Requests sent at once for one phone, address or session are counted one after the other, not all as the first.
+    limits.hold(session, f'otp:phone:{phone}', *([f'otp:address:{address}'] if address else []),
+                *([f'otp:session:{tag}'] if tag else []))  # fmt: skip
     now = utcnow()
     last = session.exec(
         select(OneTimeCode).where(OneTimeCode.phone == phone).order_by(col(OneTimeCode.created_at).desc())
@@ -66,9 +74,11 @@ def request_code(session: Session, *, phone: str) -> CodeRequest:
     ).one()
     if in_hour >= settings.otp_per_hour:
         raise DomainError(N_('Too many codes for this phone in one hour; please try again later.'))
+    limits.check_code_request(session, phone=phone, address=address, tag=tag, now=now)
     code = f'{secrets.randbelow(10**6):06d}'
-    session.add(OneTimeCode(phone=phone, code_hash=_hash_code(phone, code),
-                            expires_at=now + timedelta(seconds=settings.otp_ttl_seconds)))  # fmt: skip
+    session.add(OneTimeCode(phone=phone, code_hash=_hash_code(phone, code), created_at=now,
+                            expires_at=now + timedelta(seconds=settings.otp_ttl_seconds), client_address=address,
+                            session_tag=tag))  # fmt: skip
     session.flush()
     sender.send(phone, code)
     return CodeRequest(phone=phone, expires_in_s=settings.otp_ttl_seconds,
@@ -94,18 +104,34 @@ def verify_code(session: Session, *, phone: str, code: str) -> tuple[Actor | Non
         return None, DomainError(N_('There is no open code for this phone; please ask for a code.'))
     if otp.expires_at <= now:
         return None, DomainError(N_('This code has expired (codes are valid for 5 minutes); please ask for a new one.'))
-    if otp.attempts >= settings.otp_max_attempts:
+    # A try is taken before the code is compared, in one conditional statement: of any number of guesses sent at
+    # the same moment, the database lets at most otp_max_attempts through (it orders the updates of one row).
+    tries = session.exec(
+        update(OneTimeCode)
+        .where(
+            col(OneTimeCode.id) == otp.id,
+            col(OneTimeCode.used_at).is_(None),
+            col(OneTimeCode.attempts) < settings.otp_max_attempts,
+        )  # fmt: skip
+        .values(attempts=OneTimeCode.attempts + 1)
+        .returning(col(OneTimeCode.attempts))
+    ).scalar_one_or_none()
+    if tries is None:
+        session.refresh(otp)
+        if otp.used_at is not None:  # a sign-in at the same moment used it
+            return None, DomainError(N_('There is no open code for this phone; please ask for a code.'))
         return None, DomainError(N_('Too many wrong tries for this code; please ask for a new one.'))
     if not hmac.compare_digest(otp.code_hash, _hash_code(phone, code)):
-        otp.attempts += 1
-        session.add(otp)
         audit.record(session, actor_id=None, actor_label=mask_phone(phone), action='signin.failed', detail='otp')
-        left = settings.otp_max_attempts - otp.attempts
+        left = settings.otp_max_attempts - tries
         if left <= 0:
             return None, DomainError(N_('Too many wrong tries for this code; please ask for a new one.'))
         return None, DomainError(N_('Wrong code; {left} tries left.'), left=left)
-    otp.used_at = now
-    session.add(otp)
+    used = session.exec(
+        update(OneTimeCode).where(col(OneTimeCode.id) == otp.id, col(OneTimeCode.used_at).is_(None)).values(used_at=now)
+    )
+    if used.rowcount != 1:  # single use, also against the same right code sent twice at once
+        return None, DomainError(N_('There is no open code for this phone; please ask for a code.'))
     account = session.exec(select(Account).where(Account.phone == phone)).first()
     if account is None:
         account = Account(role=Role.resident, phone=phone, display_name=mask_phone(phone))
@@ -120,42 +146,50 @@ def verify_code(session: Session, *, phone: str, code: str) -> tuple[Actor | Non
     return load_actor(session, account.id), None
 
 
-def password_sign_in(session: Session, *, username: str, password: str) -> tuple[Actor | None, DomainError | None]:
-    """Check a staff password, locking the account after repeated failures. Returns (actor, error)."""
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    # Checked when no account has the username, so that an unknown name costs what a wrong password costs: made by
+    # the same hasher with the same parameters as every account's hash, of a random password nobody can type.
+    return passwords.hash_password(secrets.token_urlsafe(24))
+
+
+def password_sign_in(session: Session, *, username: str, password: str,
+                     client_address: str = '') -> tuple[Actor | None, DomainError | None]:  # fmt: skip
+    """Check a staff password. Wrong ones make later tries wait, growing (never a lock-out). Returns (actor, error).
+
+    A wait is a refusal that says how long, computed from stored failure times: nothing sleeps."""
     username = (username or '').strip().lower()
     if not username or not password:
         return None, DomainError(N_('Please enter username and password.'))
+    wrong = DomainError(N_('Wrong username or password.'))
     if len(username) > 40 or len(password) > 200:
-        return None, DomainError(N_('Wrong username or password.'))
+        passwords.verify_password(_dummy_hash(), password[:200])  # as long as a real check
+        return None, wrong
+    # A name no account can have is not looked up (PostgreSQL refuses NUL bytes in a query, for one); such names
+    # share one key for their waits, as any unknown name has its own.
+    key = username if USERNAME_RE.fullmatch(username) else ''
+    address = limits.address_key(client_address)
+    limits.hold(session, f'signin:{key}')  # tries on one username are counted one after the other
     now = utcnow()
-    # A name no account can have is not looked up (PostgreSQL refuses NUL bytes in a query, for one).
-    account = None
-    if USERNAME_RE.fullmatch(username):
-        account = session.exec(select(Account).where(Account.username == username)).first()
-    if account is None:
-        audit.record(session, actor_id=None, actor_label=username, action='signin.failed', detail='unknown user')
-        return None, DomainError(N_('Wrong username or password.'))
-    if account.locked_until and account.locked_until > now:
-        minutes = int((account.locked_until - now).total_seconds() // 60) + 1
-        return None, DomainError(N_('Account locked after repeated failed sign-ins; try again in {minutes} min.'),
-                                 minutes=minutes)  # fmt: skip
-    if not passwords.verify_password(account.password_hash, password):
-        account.failed_logins += 1
-        detail = f'failure {account.failed_logins}'
-        error = DomainError(N_('Wrong username or password.'))
-        if account.failed_logins >= settings.login_max_failures:
-            account.locked_until = now + timedelta(minutes=settings.login_lock_minutes)
-            account.failed_logins = 0
-            detail += ', locked'
-            error = DomainError(N_('Account locked after repeated failed sign-ins; try again in {minutes} min.'),
-                                minutes=settings.login_lock_minutes)  # fmt: skip
-        session.add(account)
-        audit.record(session, actor_id=account.id, actor_label=username, action='signin.failed', detail=detail)
-        return None, error
+    account = session.exec(select(Account).where(Account.username == key)).first() if key else None
+    state = limits.login_state(session, username=key, address=address, account=account, now=now)
+    wait = state.wait_s(now)
+    if wait > 0:
+        return None, DomainError(N_('Wait {seconds} s before the next try.'), seconds=wait)
+    stored = account.password_hash if account is not None and account.password_hash else None
+    if not passwords.verify_password(stored or _dummy_hash(), password) or account is None or stored is None:
+        limits.record_failure(session, state=state, username=key, address=address, account=account, now=now)
+        detail = 'unknown user'
+        if account is not None:
+            account.failed_logins += 1
+            session.add(account)
+            detail = f'failure {account.failed_logins}'
+        audit.record(session, actor_id=account.id if account is not None else None, actor_label=username,
+                     action='signin.failed', detail=detail)  # fmt: skip
+        return None, wrong
     if not account.active:
         return None, DomainError(N_('This account is disabled; please contact the city service desk.'))
-    account.failed_logins = 0
-    account.locked_until = None
+    limits.record_success(session, account=account, address=address, now=now)
     account.last_login_at = now
     session.add(account)
     audit.record(session, actor_id=account.id, actor_label=username, action='signin', detail='password')
@@ -215,7 +249,7 @@ def change_role(session: Session, *, actor: Actor, account_id: int, role: Role |
 
 
 def set_active(session: Session, *, actor: Actor, account_id: int, active: bool) -> AccountPublic:
-    """An admin disables or re-enables an account (and lifts a lock)."""
+    """An admin disables or enables an account (and lifts any wait)."""
     require_role(actor, Role.admin)
     account = session.get(Account, account_id)
     if account is None:
@@ -225,6 +259,7 @@ def set_active(session: Session, *, actor: Actor, account_id: int, active: bool)
     account.active = active
     account.locked_until = None
     account.failed_logins = 0
+    account.failures_reset_at = utcnow()  # enabling also lifts any wait
     session.add(account)
     audit.record(
         session,
@@ -236,20 +271,48 @@ def set_active(session: Session, *, actor: Actor, account_id: int, active: bool)
     return to_public(account)
 
 
-def list_staff(session: Session, *, actor: Actor) -> list[AccountPublic]:
-    """Every staff account, for the admin page."""
+def lift_wait(session: Session, *, actor: Actor, account_id: int) -> AccountPublic:
+    """An admin lets an account's next password try be checked at once: its earlier failures stop counting."""
     require_role(actor, Role.admin)
+    account = session.get(Account, account_id)
+    if account is None or account.role is Role.resident:
+        raise NotFound(N_('No such staff account.'))
+    failures = account.failed_logins
+    account.failed_logins = 0
+    account.locked_until = None
+    account.failures_reset_at = utcnow()
+    session.add(account)
+    audit.record(session, actor_id=actor.account_id, actor_label=actor.label, action='account.wait_lifted',
+                 target=f'account:{account.id}', detail=f'after {failures} wrong passwords')  # fmt: skip
+    return to_public(account)
+
+
+def list_staff(session: Session, *, actor: Actor) -> list[AccountPublic]:
+    """Every staff account, for the admin page (with how many wrong passwords in a row slow it)."""
+    require_role(actor, Role.admin)
+    slowed = limits.slowed_accounts(session, now=utcnow())
     rows = session.exec(select(Account).where(Account.role != Role.resident).order_by(col(Account.username)))
-    return [to_public(a) for a in rows]
+    return [to_public(a, slowed=a.id in slowed) for a in rows]
 
 
-def to_public(account: Account) -> AccountPublic:
+def sign_in_alerts(session: Session, *, actor: Actor, hours: float = 24.0) -> list[SignInAlert]:
+    """Repeated failed sign-ins of the last `hours` (newest first), for the admin's notice."""
+    require_role(actor, Role.admin)
+    entries = limits.recent_alerts(session, since=utcnow() - timedelta(hours=hours))
+    return [SignInAlert(at=e.at, target=e.target, detail=e.detail) for e in entries]
+
+
+def to_public(account: Account, *, slowed: bool = False) -> AccountPublic:
     """What the admin page may show of an account."""
     assert account.id is not None
     return AccountPublic(id=account.id, role=account.role, display_name=account.display_name,
                          username=account.username, masked_phone=mask_phone(account.phone) or None,
-                         active=account.active,
-                         locked=bool(account.locked_until and account.locked_until > utcnow()))  # fmt: skip
+                         active=account.active, failed_logins=account.failed_logins, slowed=slowed)  # fmt: skip
+
+
+def purge_sign_in_failures(session: Session) -> int:
+    """Delete failure times that no longer count (a job); returns how many."""
+    return limits.purge(session, now=utcnow())
 
 
 def set_preferences(session: Session, *, actor: Actor, language: str | None = None,

@@ -11,3 +11,15 @@ class NoticePosted(Payload):
 
 
 NOTICE_POSTED = EventType('notice.posted', NoticePosted)
+
+
+class SessionsEnded(Payload):
+    """Sessions of an account ended (key: the account id): one (`session_id`, a sign-out) or all (None: the account
+    was disabled or its role changed). Every open page of them goes to sign-in and refuses further actions."""
+
+    account_id: int
+    session_id: int | None
+    reason: str  # signed_out | disabled | role_changed
+
+
+SESSIONS_ENDED = EventType('account.sessions_ended', SessionsEnded)

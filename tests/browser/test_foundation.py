@@ -99,3 +99,19 @@ def test_language_switch_flips_between_chinese_and_english(browser: Any, live_ap
         assert page.get_by_text('City announcements').count() == 0
     finally:
         page.context.close()
+
+
+def test_signing_out_in_one_tab_sends_the_other_open_tab_to_sign_in(browser: Any, live_app: LiveApp) -> None:
+    code_tab = phone_page(browser)
+    try:
+        sign_in_resident(code_tab, live_app.url)
+        code_tab.goto(f'{live_app.url}/code')
+        code_tab.locator('.scc-clock').wait_for()
+        other_tab = code_tab.context.new_page()  # the same browser: the same cookies
+        other_tab.goto(f'{live_app.url}/logout')
+        other_tab.locator('.scc-phone').wait_for()
+        code_tab.wait_for_url(re.compile(r'.*/login'), timeout=5000)  # at once, without a click or a reload
+        code_tab.goto(f'{live_app.url}/code')  # and the old cookie opens nothing any more
+        code_tab.wait_for_url(re.compile(r'.*/login.*'))
+    finally:
+        code_tab.context.close()

@@ -1,6 +1,7 @@
 """Events travel between app processes through Redis pub/sub: two real app processes on their own ports, one
 database, one Redis channel; an announcement posted in one appears on a Home open in the other, once."""
 
+import re
 import sys
 import time
 import uuid
@@ -82,3 +83,24 @@ def test_a_notice_posted_in_process_a_appears_on_a_home_open_in_process_b(
     finally:
         for page in (resident_a, resident_b, admin_a):
             page.context.close()
+
+
+def test_signing_out_through_process_a_ends_the_page_open_in_process_b(
+    browser: Any, two_apps: tuple[LiveApp, LiveApp]
+) -> None:
+    app_a, app_b = two_apps
+    page_b = phone_page(browser)
+    try:
+        sign_in_resident(page_b, app_b.url, phone='13800000002')
+        page_b.goto(f'{app_b.url}/code')
+        page_b.locator('.scc-clock').wait_for()
+        tab_a = page_b.context.new_page()  # cookies are per host, not per port: the same session on both processes
+        tab_a.goto(f'{app_a.url}/logout')
+        tab_a.locator('.scc-phone').wait_for()
+        page_b.wait_for_url(re.compile(r'.*/login'), timeout=ARRIVAL_TIMEOUT_MS)  # process B heard it through Redis
+    except Exception:
+        for app in two_apps:
+            sys.stderr.write(f'\n--- log of {app.url} ---\n{app.log()[-5000:]}\n')
+        raise
+    finally:
+        page_b.context.close()

@@ -1,7 +1,9 @@
 """Sign-in pages: residents by phone and one-time code, staff by username and password; the first profile."""
 
 import re
+import uuid
 
+from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
@@ -10,10 +12,11 @@ from services import db
 from services.access import Actor
 from services.city import current_city
 from services.errors import DomainError
-from services.foundation import auth, people
+from services.foundation import auth, people, sessions
+from services.settings import settings
 from views.kit import call
 from views.kit.fields import text_field
-from views.kit.frame import current_actor, page, sign_in, sign_out
+from views.kit.frame import current_actor, enter, page
 from views.kit.i18n import _, error_text, language
 
 
@@ -45,8 +48,10 @@ def _verify_password(username: str, password: str) -> Actor:
 
 def register() -> None:
     @page('/login', layout='public')
-    async def resident_login(next: str = '/') -> None:  # noqa: A002 — the query parameter's name
+    async def resident_login(next: str = '/', expired: int = 0) -> None:  # noqa: A002 — the query parameter's name
         ui.label(_('Sign in with your phone')).classes('text-2xl font-bold')
+        if expired:
+            ui.label(_('This sign-in link has expired. Please sign in again.')).classes('text-negative')
         ui.label(_('We send a 6-digit code to your phone.')).classes('text-gray-700')
         phone = text_field(_('Mobile number'), 'scc-phone', max_length=11, props='type=tel inputmode=numeric',
                            classes='w-full')  # fmt: skip
@@ -73,8 +78,7 @@ def register() -> None:
             except DomainError as error:
                 ui.notify(error_text(error), type='negative', multi_line=True)
                 return
-            sign_in(actor)
-            ui.navigate.to('/profile/complete' if actor.person_id is None else _safe_next(next, '/'))
+            await enter(actor, '/profile/complete' if actor.person_id is None else _safe_next(next, '/'))
 
         ui.button(_('Get code'), on_click=ask).props('outline no-caps').classes('w-full scc-ask').mark('scc-ask')
         ui.button(_('Sign in'), on_click=submit).props('unelevated no-caps size=lg').classes('w-full scc-submit').mark(
@@ -97,8 +101,7 @@ def register() -> None:
             except DomainError as error:
                 ui.notify(error_text(error), type='negative', multi_line=True)
                 return
-            sign_in(actor)
-            ui.navigate.to(_safe_next(next, '/staff'))
+            await enter(actor, _safe_next(next, '/staff'))
 
         password.on('keydown.enter', submit)
         ui.button(_('Sign in'), on_click=submit).props('unelevated no-caps size=lg').classes('w-full scc-submit').mark(
@@ -106,11 +109,34 @@ def register() -> None:
         )
         ui.link(_('Resident sign-in'), '/login').classes('mt-4')
 
-    @ui.page('/logout')
-    def logout() -> RedirectResponse:
-        staff = app.storage.user.get('account_id') is not None and app.storage.user.get('staff', False)
-        sign_out()
-        return RedirectResponse('/staff/login' if staff else '/login')
+    @app.get('/auth/enter')
+    async def enter_session(request: Request, ticket: str = '', next: str = '/') -> RedirectResponse:  # noqa: A002
+        """The second step of every sign-in: a one-time ticket becomes the session cookie."""
+        opened = await call.write(sessions.redeem_ticket, ticket=ticket[:100])
+        if opened is None:
+            # Used or expired: fine for a browser already signed in (a reload of this address), else sign in again.
+            current = await call.read(sessions.actor_for, token=request.cookies.get(sessions.COOKIE))
+            if current is not None:
+                return RedirectResponse(_safe_next(next, '/staff' if current.is_staff else '/'), status_code=303)
+            return RedirectResponse('/login?expired=1', status_code=303)
+        token, actor, max_age = opened
+        request.session['id'] = str(uuid.uuid4())  # a new NiceGUI browser id: nothing planted before sign-in carries
+        response = RedirectResponse(_safe_next(next, '/staff' if actor.is_staff else '/'), status_code=303)
+        response.set_cookie(sessions.COOKIE, token, max_age=max_age, httponly=True, samesite='lax',
+                            secure=settings.secure_cookies, path='/')  # fmt: skip
+        return response
+
+    @app.get('/logout')
+    async def logout(request: Request) -> RedirectResponse:
+        """Sign out: the session ends for every open page of this browser, the cookie and the browser id are new."""
+        token = request.cookies.get(sessions.COOKIE)
+        actor = await call.read(sessions.actor_for, token=token)
+        await call.write(sessions.end_session, token=token)
+        request.session['id'] = str(uuid.uuid4())
+        response = RedirectResponse('/staff/login' if actor is not None and actor.is_staff else '/login',
+                                    status_code=303)  # fmt: skip
+        response.delete_cookie(sessions.COOKIE, path='/')
+        return response
 
     @page('/profile/complete', roles=(Role.resident,), needs_profile=False)
     async def complete_profile() -> RedirectResponse | None:

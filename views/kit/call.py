@@ -1,16 +1,37 @@
-"""Calling services from pages: off the event loop, one unit of work each, errors shown to the user."""
+"""Calling services from pages: off the event loop, one unit of work each, errors shown to the user — and never for a
+page whose session has ended (signed out elsewhere, account disabled or changed)."""
 
 import asyncio
+import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from nicegui import core, run, ui
+from nicegui import context, core, run, ui
+from nicegui.client import Client
+from nicegui.slot import Slot
 
 from services import db
 from services.errors import DomainError
-from views.kit.i18n import error_text
+from views.kit.i18n import _, error_text
 
 T = TypeVar('T')
+_ended: weakref.WeakSet[Client] = weakref.WeakSet()
+
+
+def end_page(client: Client) -> None:
+    """The session of this page ended: every later call from it is refused."""
+    _ended.add(client)
+
+
+def is_ended(client: Client) -> bool:
+    """Whether this page's session has ended (its calls are refused)."""
+    return client in _ended
+
+
+def _refuse_ended_page() -> None:
+    if Slot.get_stack() and context.client in _ended:
+        ui.notify(_('Your session has ended. Please sign in again.'), type='warning', position='top')
+        raise asyncio.CancelledError  # the handler ends here, quietly: the page is on its way to sign-in
 
 
 def _in_write_session(fn: Callable[..., T], kwargs: dict[str, Any]) -> T:
@@ -36,11 +57,13 @@ async def _offload(fn: Callable[..., T], *args: Any) -> T:
 
 async def write(fn: Callable[..., T], /, **kwargs: Any) -> T:
     """Run service `fn(session, **kwargs)` in a committing unit of work, in a worker thread."""
+    _refuse_ended_page()
     return await _offload(_in_write_session, fn, kwargs)
 
 
 async def read(fn: Callable[..., T], /, **kwargs: Any) -> T:
     """Run service `fn(session, **kwargs)` read-only, in a worker thread."""
+    _refuse_ended_page()
     return await _offload(_in_read_session, fn, kwargs)
 
 
@@ -55,4 +78,5 @@ async def attempt(fn: Callable[..., T], /, **kwargs: Any) -> T | None:
 
 async def io(fn: Callable[..., T], /, *args: Any) -> T:
     """Run a blocking function (that manages its own unit of work) in a worker thread."""
+    _refuse_ended_page()
     return await _offload(fn, *args)

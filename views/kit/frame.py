@@ -6,18 +6,20 @@ import weakref
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi.responses import RedirectResponse
 from nicegui import app, context, ui
 from nicegui.client import Client
 
 from models.accounts import Role
-from services.access import Actor, load_actor
+from services.access import Actor
 from services.errors import N_
-from services.foundation import auth
+from services.foundation import auth, sessions
+from services.foundation.events import SESSIONS_ENDED, SessionsEnded
 from services.i18n import normalize_language
 from services.settings import settings
-from views.kit import browser, call
+from views.kit import browser, call, live
 from views.kit.i18n import _, language, set_language
 
 _actors: weakref.WeakKeyDictionary[Client, Actor | None] = weakref.WeakKeyDictionary()
@@ -81,18 +83,33 @@ def current_actor() -> Actor | None:
     return _actors.get(context.client)
 
 
-def sign_in(actor: Actor) -> None:
-    """Bind the browser session to `actor` and adopt their remembered language."""
-    app.storage.user['account_id'] = actor.account_id
-    app.storage.user['staff'] = actor.is_staff
-    app.storage.user['large_text'] = actor.large_text  # the account's choice, not the previous user's of this browser
-    if actor.language:
-        app.storage.user['lang'] = actor.language
+async def enter(actor: Actor, target: str) -> None:
+    """After a verified sign-in: turn it into a session cookie (which only an HTTP response can set) and go on to
+    `target` (a local path)."""
+    chosen = app.storage.user.get('lang')
+    if chosen and not actor.language:  # a language picked before signing in becomes the account's
+        await call.write(auth.set_preferences, actor=actor, language=chosen)
+    ticket = await call.write(sessions.issue_ticket, actor=actor)
+    ui.navigate.to(f'/auth/enter?{urlencode({"ticket": ticket, "next": target})}')
 
 
-def sign_out() -> None:
-    """Forget the signed-in account of this browser."""
-    app.storage.user.pop('account_id', None)
+def session_token(client: Client) -> str | None:
+    """The session cookie this page was requested with."""
+    request = client.request
+    return request.cookies.get(sessions.COOKIE) if request is not None else None
+
+
+def _follow_session(client: Client, actor: Actor) -> None:
+    """End this page at once when its session ends (sign-out in another tab, the account disabled or changed)."""
+
+    def ended(change: SessionsEnded) -> None:
+        if change.session_id is not None and change.session_id != actor.session_id:
+            return  # another browser of the same account signed out
+        call.end_page(client)  # its next action is refused
+        _actors[client] = None
+        ui.navigate.to('/staff/login' if actor.is_staff else '/login')
+
+    live.on(SESSIONS_ENDED, ended, key=actor.account_id)
 
 
 def _apply_language(client: Client, lang: str) -> None:
@@ -113,11 +130,13 @@ def page(path: str, *, roles: tuple[Role, ...] | None = None, layout: str = 'res
         @functools.wraps(build)
         async def wrapper(*args: Any, **kwargs: Any) -> Any:
             client = context.client
-            actor = await call.read(load_actor, account_id=app.storage.user.get('account_id'))
+            actor = await call.read(sessions.actor_for, token=session_token(client))
             lang = normalize_language(app.storage.user.get('lang') or (actor.language if actor else None),
                                       settings.default_language)  # fmt: skip
             _apply_language(client, lang)
             _actors[client] = actor
+            if actor is not None:
+                _follow_session(client, actor)
             if roles is not None:
                 if actor is None:
                     target = '/staff/login' if layout == 'staff' else '/login'
