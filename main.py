@@ -5,6 +5,7 @@ Wiring only: settings, database, event bus, the module list, ui.run. Everything 
 """
 
 import logging
+import sys
 
 from nicegui import app, run, ui
 
@@ -12,7 +13,7 @@ from services import bootstrap, gc_policy
 from services.events import bus
 from services.settings import settings
 from views import clinic, foundation, healthcode, reservations, shows
-from views.kit import background
+from views.kit import background, security
 from views.kit.modules import Module, demo_seeders, register_all
 
 MODULES: tuple[Module, ...] = (
@@ -24,12 +25,23 @@ MODULES: tuple[Module, ...] = (
 )
 
 
+log = logging.getLogger('spring-city')
+_failed: list[BaseException] = []
+
+
 async def _startup() -> None:
-    await run.io_bound(bootstrap.prepare_database, demo_seeders(MODULES))
-    await bus.start(settings.redis_url, settings.event_channel)
-    if settings.gc_freeze:
-        gc_policy.freeze_start_up()
-    await background.start_all()
+    # In this order: the database is migrated before any module's start-up work or job touches it.
+    try:
+        await run.io_bound(bootstrap.prepare_database, demo_seeders(MODULES))
+        await bus.start(settings.redis_url, settings.event_channel)
+        if settings.gc_freeze:
+            gc_policy.freeze_start_up()
+        await background.start_all()
+    except Exception as error:  # never serve half started: /healthz would say "starting" forever
+        log.critical('start-up failed, stopping: %s', error, exc_info=True)
+        _failed.append(error)
+        app.shutdown()
+        return
     foundation.mark_started()
 
 
@@ -40,6 +52,7 @@ async def _shutdown() -> None:
 def build() -> None:
     """Register every module and the start-up work (the app is not served yet)."""
     logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
+    security.install(app)  # before the modules' routes: headers, origins, body limit, ids (docs/security.md)
     if settings.gc_freeze:
         background.every(gc_policy.REFREEZE_S, gc_policy.refreeze)
         background.every(gc_policy.FULL_COLLECT_S, gc_policy.full_collect)
@@ -66,3 +79,5 @@ def serve() -> None:
 if __name__ in {'__main__', '__mp_main__'}:
     build()
     serve()
+    if _failed:
+        sys.exit(1)

@@ -10,18 +10,22 @@ can never replay another's.
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TypeVar
 
 from pydantic import TypeAdapter
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
 
+from models.common import utcnow
 from models.sessions import ActionRecord
 from services.access import Actor
 from services.errors import N_, DomainError
 
 T = TypeVar('T')
 KEY = re.compile(r'^[A-Za-z0-9_-]{16,64}$')
+KEEP = timedelta(days=2)  # a retry comes within minutes; a day's margin covers a long outage
 
 
 def once(session: Session, *, actor: Actor, action: str, key: str | None, run: Callable[[], T],
@@ -57,3 +61,9 @@ def _recorded(session: Session, *, actor: Actor, action: str, key: str) -> str |
     query = select(ActionRecord.result).where(ActionRecord.account_id == actor.account_id,
                                               ActionRecord.action == action, ActionRecord.key == key)  # fmt: skip
     return session.exec(query).first()
+
+
+def purge(session: Session, *, older_than: timedelta = KEEP) -> int:
+    """Forget action records older than `older_than` (a daily job); returns how many."""
+    result = session.execute(delete(ActionRecord).where(col(ActionRecord.created_at) < utcnow() - older_than))
+    return int(getattr(result, 'rowcount', 0) or 0)

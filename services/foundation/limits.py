@@ -24,7 +24,6 @@ MAX_WAIT_S = 900.0  # no wait is longer than 15 minutes: a guesser is slowed, th
 # never signed in from (spread guessing). Twice the per-address allowance; a setting if it needs tuning.
 ACCOUNT_FREE_FAILURES = 10
 ALERT = 'login.suspicious'
-PURGE_EVERY_S = 3600
 
 
 def address_key(client_address: str) -> str:

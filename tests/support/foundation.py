@@ -1,19 +1,39 @@
-"""Factories of the foundation's tests: one-time codes and staff sign-in through the services."""
+"""Factories of the foundation's tests: one-time codes and staff sign-in through the services, failure times moved
+into the past instead of sleeping, and calls sent at the same moment from threads with their own sessions."""
 
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import TypeVar
+
+from sqlmodel import select
+
+from models.accounts import Account, SignInFailure
 from services import db
 from services.access import Actor
 from services.errors import DomainError
 from services.foundation import auth
 
 PHONE = '13900000007'  # not a demo resident: the first sign-in creates the account
+T = TypeVar('T')
 
 
-def ask(phone: str = PHONE) -> str:
-    """Ask for a one-time code (demo mode: it is returned)."""
+def ask(phone: str = PHONE, *, address: str = '', browser: str = '') -> str:
+    """Ask for a one-time code (demo mode: it is returned), from a client address and browser session if given."""
     with db.session_scope() as session:
-        request = auth.request_code(session, phone=phone)
+        request = auth.request_code(session, phone=phone, client_address=address, browser_key=browser)
     assert request.demo_code is not None and request.expires_in_s == 300
     return request.demo_code
+
+
+def ask_refused(phone: str = PHONE, *, address: str = '', browser: str = '') -> DomainError:
+    """Ask for a code that must be refused: the refusal."""
+    try:
+        ask(phone, address=address, browser=browser)
+    except DomainError as error:
+        return error
+    raise AssertionError('the code request was not refused')
 
 
 def verify(code: str, phone: str = PHONE) -> tuple[Actor | None, DomainError | None]:
@@ -22,7 +42,36 @@ def verify(code: str, phone: str = PHONE) -> tuple[Actor | None, DomainError | N
         return auth.verify_code(session, phone=phone, code=code)
 
 
-def staff_sign_in(username: str, password: str) -> tuple[Actor | None, DomainError | None]:
-    """Staff sign-in with a password: the actor, or the refusal."""
+def staff_sign_in(username: str, password: str, *, address: str = '') -> tuple[Actor | None, DomainError | None]:
+    """Staff sign-in with a password (from a client address if given): the actor, or the refusal."""
+    with db.session_scope() as session:  # committed either way, as the sign-in page does
+        return auth.password_sign_in(session, username=username, password=password, client_address=address)
+
+
+def shift_failures(delta: timedelta) -> None:
+    """Move every stored wrong-password time into the past, instead of sleeping through a wait."""
     with db.session_scope() as session:
-        return auth.password_sign_in(session, username=username, password=password)
+        for failure in session.exec(select(SignInFailure)):
+            failure.at -= delta
+            session.add(failure)
+
+
+def account_id(username: str) -> int:
+    """The id of a staff account."""
+    with db.read_session() as session:
+        found = session.exec(select(Account.id).where(Account.username == username)).one()
+    assert found is not None
+    return found
+
+
+def at_once(count: int, call: Callable[[int], T]) -> list[T]:
+    """`call(i)` for i in range(count), each in its own thread (so its own database session and connection),
+    released together by a barrier; the results in order."""
+    barrier = threading.Barrier(count)
+
+    def one(index: int) -> T:
+        barrier.wait()
+        return call(index)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(one, range(count)))

@@ -1,5 +1,7 @@
 """Staff home and the admin pages: staff accounts, the audit log, city announcements."""
 
+import logging
+
 from nicegui import ui
 
 from models.accounts import STAFF_ROLES, Role
@@ -7,8 +9,9 @@ from models.notices import NoticeCreate
 from services import audit
 from services.errors import N_
 from services.foundation import auth, notices
-from views.kit import call
+from views.kit import background, call
 from views.kit.fields import text_area, text_field
+from views.kit.fmt import city_time
 from views.kit.frame import STAFF_LINKS, StaffLink, add_staff_link, current_actor, page
 from views.kit.i18n import _
 
@@ -18,12 +21,15 @@ ROLE_LABELS = {
     Role.grid_officer: N_('Grid officer'), Role.admin: N_('City admin'),
 }  # fmt: skip
 AUDIT_PAGE = 50
+PURGE_FAILURES_EVERY_S = 3600  # wrong-password times older than a day no longer count: deleted hourly
+log = logging.getLogger(__name__)
 
 
 def register() -> None:
     add_staff_link(StaffLink('/admin/accounts', N_('Accounts'), 'manage_accounts', (Role.admin,)))
     add_staff_link(StaffLink('/admin/notices', N_('Announcements'), 'campaign', (Role.admin,)))
     add_staff_link(StaffLink('/admin/audit', N_('Audit log'), 'policy', (Role.admin,)))
+    background.every(PURGE_FAILURES_EVERY_S, _purge_failures)
 
     @page('/staff', roles=STAFF_ROLES, layout='staff')
     async def staff_home() -> None:
@@ -46,6 +52,19 @@ def register() -> None:
         ui.label(_('Staff accounts')).classes('text-2xl font-bold')
 
         @ui.refreshable
+        async def alerts() -> None:
+            found = await call.read(auth.sign_in_alerts, actor=actor)
+            if not found:
+                return
+            with ui.card().classes('w-full bg-amber-50 border border-amber-300').mark('scc-signin-alerts'):
+                ui.label(_('Repeated failed sign-ins in the last 24 hours')).classes('font-bold')
+                ui.label(_('Further tries from there wait longer each time; nobody is locked out.')).classes(
+                    'text-sm text-gray-700'
+                )
+                for alert in found:
+                    ui.label(f'{city_time(alert.at)}  {alert.detail}').classes('text-sm font-mono')
+
+        @ui.refreshable
         async def table() -> None:
             rows = await call.read(auth.list_staff, actor=actor)
             with ui.column().classes('w-full gap-1'):
@@ -63,17 +82,33 @@ def register() -> None:
                         ui.select(role_options, value=account.role.value, on_change=change).classes('w-48').mark(
                             f'scc-role-{account.username}'
                         )
-                        state = _('locked') if account.locked else _('active') if account.active else _('disabled')
-                        ui.label(state).classes('w-20')
+                        state = _('active') if account.active else _('disabled')
+                        if account.slowed:
+                            state = _('slowed: {count} wrong passwords', count=account.failed_logins)
+                        ui.label(state).classes('w-44').mark(f'scc-state-{account.username}')
 
+                        # The button says what it does, and does exactly that: a slowed account is still active.
                         async def toggle(account_id: int = account.id, active: bool = not account.active) -> None:
                             if await call.attempt(auth.set_active, actor=actor, account_id=account_id,
                                                   active=active) is not None:  # fmt: skip
                                 table.refresh()
 
-                        ui.button(_('Enable') if not account.active or account.locked else _('Disable'),
-                                  on_click=toggle).props('flat no-caps dense')  # fmt: skip
+                        ui.button(_('Disable') if account.active else _('Enable'), on_click=toggle).props(
+                            'flat no-caps dense'
+                        ).mark(f'scc-toggle-{account.username}')
+                        if account.slowed:
 
+                            async def lift(account_id: int = account.id) -> None:
+                                if await call.attempt(auth.lift_wait, actor=actor, account_id=account_id) is not None:
+                                    ui.notify(_('The next sign-in of this account is checked at once.'),
+                                              type='positive')  # fmt: skip
+                                    table.refresh()
+
+                            ui.button(_('Lift the wait'), on_click=lift).props('flat no-caps dense').mark(
+                                f'scc-lift-{account.username}'
+                            )
+
+        await alerts()
         await table()
         ui.label(_('New staff account')).classes('text-lg font-bold mt-4')
         with ui.row().classes('items-end gap-2 flex-wrap'):
@@ -158,3 +193,10 @@ def register() -> None:
 
         ui.label(_('Recent announcements')).classes('text-lg font-bold mt-4')
         await recent()
+
+
+async def _purge_failures() -> None:
+    try:
+        await call.write(auth.purge_sign_in_failures)
+    except Exception:
+        log.exception('purging sign-in failure times failed')

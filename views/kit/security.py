@@ -6,7 +6,6 @@ response, and error pages without exception texts. `install(app)` wires it all, 
 import logging
 import re
 import secrets
-import weakref
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -18,7 +17,6 @@ from nicegui import core
 from nicegui.client import Client
 from nicegui.error import error_content
 from nicegui.page import page as nicegui_page
-from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -46,9 +44,11 @@ PAGE_POLICY = (
     "media-src 'self' blob: https:; worker-src 'self' blob:; manifest-src 'self'; frame-src 'none'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
-OTHER_POLICY = "default-src 'none'; img-src 'self'; media-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"  # noqa: E501
+# Everything else (JSON, calendars, images, files): nothing may run in it, should it ever be opened as a document.
+OTHER_POLICY = (
+    "default-src 'none'; img-src 'self'; media-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 SCRIPT_TAG = re.compile(rb'<script(?=[\s>])')
-_id_params: 'weakref.WeakKeyDictionary[BaseRoute, tuple[str, ...]]' = weakref.WeakKeyDictionary()
 
 
 def configured_origins() -> frozenset[str]:
@@ -87,11 +87,6 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return values[0].decode('latin-1') if values else None
 
 
-class BodyTooLarge(HTTPException):
-    def __init__(self) -> None:
-        super().__init__(status_code=413, detail='Request body too large')
-
-
 class SecurityMiddleware:
     """The ASGI middleware: refuses before the app runs, caps what it reads, adds headers to what it sends."""
 
@@ -109,17 +104,12 @@ class SecurityMiddleware:
         if scope['type'] != 'http':
             await self.app(scope, receive, send)
             return
-        send = _HeaderSender(send, is_page=scope['path'] != '/healthz')
-        refusal = self._refusal(scope)
+        send = _HeaderSender(send)
+        refusal = self._refusal(scope)  # each before the app runs: nothing of the body has been read
         if refusal is not None:
             await refusal(scope, receive, send)
             return
-        try:
-            await self.app(scope, _limited(receive, settings.max_body_bytes), send)
-        except BodyTooLarge:
-            if send.started:
-                raise
-            await PlainTextResponse('Request body too large', status_code=413)(scope, receive, send)
+        await self.app(scope, receive, send)
 
     def _refusal(self, scope: Scope) -> ASGIApp | None:
         path, method = scope['path'], scope['method']
@@ -146,20 +136,17 @@ def _bad_id(scope: Scope) -> ASGIApp | None:
     """A 404 when the route this request goes to takes an int id and the path's is not in 1..2**63-1."""
     if scope['path'].startswith('/_nicegui'):
         return None
-    partial: BaseRoute | None = None
     route: BaseRoute | None = None
-    for candidate in core.app.router.routes:
-        found, child = candidate.matches(scope)
+    for candidate in core.app.router.routes:  # the route Starlette will choose: the first full match, else partial
+        found, _ = candidate.matches(scope)
         if found is Match.FULL:
             route = candidate
             break
-        if found is Match.PARTIAL and partial is None:
-            partial, child = candidate, child
-    route = route or partial
+        if found is Match.PARTIAL and route is None:
+            route = candidate
     if not isinstance(route, APIRoute):
         return None
-    _, child = route.matches(scope)
-    values = child.get('path_params', {})
+    values = route.matches(scope)[1].get('path_params', {})
     for name in _int_path_params(route):
         text = str(values.get(name, ''))
         if not ID_TEXT.fullmatch(text) or int(text) > MAX_ID:
@@ -168,10 +155,10 @@ def _bad_id(scope: Scope) -> ASGIApp | None:
 
 
 def _int_path_params(route: APIRoute) -> tuple[str, ...]:
-    names = _id_params.get(route)
+    names: tuple[str, ...] | None = getattr(route, '_scc_int_path_params', None)
     if names is None:
         names = tuple(f.name for f in route.dependant.path_params if f.field_info.annotation is int)
-        _id_params[route] = names
+        route._scc_int_path_params = names  # type: ignore[attr-defined]  # once per route, not per request
     return names
 
 
@@ -196,37 +183,21 @@ def error_page(request: Request, status_code: int) -> Response:
     return client.build_response(request, status_code)
 
 
-def _limited(receive: Receive, limit: int) -> Receive:
-    seen = 0
-
-    async def limited() -> Message:
-        nonlocal seen
-        message = await receive()
-        if message['type'] == 'http.request':
-            seen += len(message.get('body', b''))
-            if seen > limit:  # a chunked body without Content-Length: stop at the limit, not at its end
-                raise BodyTooLarge()
-        return message
-
-    return limited
-
-
 class _HeaderSender:
     """Wraps `send`: the security headers on every response; a page's inline scripts get this response's nonce."""
 
-    def __init__(self, send: Send, *, is_page: bool) -> None:
+    def __init__(self, send: Send) -> None:
         self.send = send
         self.started = False
         self.start: Message | None = None
         self.body: list[bytes] = []
         self.nonce = secrets.token_urlsafe(18)
-        self.may_be_page = is_page
 
     async def __call__(self, message: Message) -> None:
         if message['type'] == 'http.response.start':
             self.started = True
             headers = [(k, v) for k, v in message.get('headers', []) if k.lower() != b'content-security-policy']
-            is_page = self.may_be_page and _is_page(headers)
+            is_page = _is_page(headers)
             headers += _security_headers(page_policy(self.nonce) if is_page else OTHER_POLICY)
             message = {**message, 'headers': headers}
             if is_page:
@@ -237,8 +208,11 @@ class _HeaderSender:
             if message.get('more_body', False):
                 return
             body = SCRIPT_TAG.sub(b'<script nonce="' + self.nonce.encode() + b'"', b''.join(self.body))
-            headers = [(k, v) for k, v in self.start['headers'] if k.lower() != b'content-length']
-            await self.send({**self.start, 'headers': [*headers, (b'content-length', str(len(body)).encode())]})
+            headers = self.start['headers']
+            if body:  # (a HEAD answer keeps the length of the GET it stands for)
+                headers = [(k, v) for k, v in headers if k.lower() != b'content-length']
+                headers.append((b'content-length', str(len(body)).encode()))
+            await self.send({**self.start, 'headers': headers})
             self.start = None
             message = {'type': 'http.response.body', 'body': body}
         await self.send(message)
@@ -294,6 +268,8 @@ def _socket_origin_allowed(origin: str | None, environ: dict[str, Any]) -> bool:
 def install(app: FastAPI) -> None:
     """Wire transport security into the app (call in main.build(), before the modules register their routes)."""
     app.add_middleware(SecurityMiddleware)
+    # FastAPI's own limit, outside every middleware: counts what is read (chunked bodies too) and answers 413.
+    app.max_body_size = settings.max_body_bytes
     if not any(m.cls is SessionMiddleware for m in app.user_middleware):
         # NiceGUI's own session cookie (the browser id), added here so it can be Secure; ui.run then keeps it.
         app.add_middleware(SessionMiddleware, secret_key=settings.storage_secret, https_only=settings.secure_cookies,
