@@ -134,13 +134,14 @@ class ShortCode(SQLModel, table=True):
 
 
 class ColourChange(SQLModel, table=True):
-    """An admin's change (close contacts or a hand-set colour), with a reason; big ones wait for a second admin."""
+    """An admin's change (close contacts or a hand-set colour), with a reason; big ones wait for a second admin.
+    Its people are rows of their own (`ColourChangePerson`): a traced case may name thousands."""
 
     __tablename__ = 'hc_change'
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=16)  # close_contact | set_colour
-    person_ids: str = Field(max_length=20000)  # comma-separated person ids
+    people: int = 0  # how many people it names (the rows in hc_change_person)
     colour: str = Field(default='', max_length=8)
     at: datetime = Field(default_factory=utcnow)  # last contact time for close contacts
     until: datetime | None = None
@@ -151,6 +152,16 @@ class ColourChange(SQLModel, table=True):
     requested_at: datetime = Field(default_factory=utcnow)
     decided_by_account_id: int | None = None
     decided_at: datetime | None = None
+
+
+class ColourChangePerson(SQLModel, table=True):
+    """One person of an admin's change, with their own last contact time when traced (else the change's `at`)."""
+
+    __tablename__ = 'hc_change_person'
+
+    change_id: int = Field(foreign_key='hc_change.id', primary_key=True)
+    person_id: int = Field(foreign_key='person.id', primary_key=True, index=True)
+    contact_at: datetime | None = None
 
 
 class ColourChangePublic(SQLModel):

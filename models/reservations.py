@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from models.common import utcnow
@@ -24,6 +24,11 @@ class ReservationStatus(StrEnum):
 
 
 ACTIVE_STATUSES = (ReservationStatus.booked, ReservationStatus.applied)
+# One active booking (or application) per person per slot, and one open waitlist place per person, store, item and
+# day: enforced by partial unique indexes (SQLite and PostgreSQL both have them), so no race and no retry can make
+# a second one, whatever the page did.
+ACTIVE_SQL = "status IN ('booked', 'applied')"
+OPEN_WAIT_SQL = "status IN ('waiting', 'offered')"
 
 
 class WaitStatus(StrEnum):
@@ -115,7 +120,11 @@ class Reservation(SQLModel, table=True):
     """One person's booking (or lottery application) of `quantity` units in one slot."""
 
     __tablename__ = 'reservation'
-    __table_args__ = (Index('ix_reservation_store_code', 'store_id', 'code'),)
+    __table_args__ = (
+        Index('ix_reservation_store_code', 'store_id', 'code'),
+        Index('uq_reservation_active', 'slot_id', 'person_id', unique=True, sqlite_where=text(ACTIVE_SQL),
+              postgresql_where=text(ACTIVE_SQL)),  # fmt: skip
+    )
     id: int | None = Field(default=None, primary_key=True)
     slot_id: int = Field(foreign_key='res_slot.id', index=True)
     store_id: int = Field(foreign_key='res_store.id')
@@ -164,7 +173,11 @@ class ResWait(SQLModel, table=True):
     """A place on the waitlist of one item at one store for one day; released stock is offered in order."""
 
     __tablename__ = 'res_wait'
-    __table_args__ = (Index('ix_res_wait_queue', 'store_id', 'item_id', 'day', 'status'),)
+    __table_args__ = (
+        Index('ix_res_wait_queue', 'store_id', 'item_id', 'day', 'status'),
+        Index('uq_res_wait_open', 'store_id', 'item_id', 'day', 'person_id', unique=True,
+              sqlite_where=text(OPEN_WAIT_SQL), postgresql_where=text(OPEN_WAIT_SQL)),  # fmt: skip
+    )
     id: int | None = Field(default=None, primary_key=True)
     store_id: int = Field(foreign_key='res_store.id')
     item_id: int = Field(foreign_key='res_item.id')
@@ -186,6 +199,14 @@ class ResLottery(SQLModel, table=True):
     seed_hash: str = Field(max_length=64)
     seed: str = Field(max_length=64)  # secret until drawn_at is set
     drawn_at: datetime | None = None
+
+
+class ResStoreStaff(SQLModel, table=True):
+    """A pharmacist account works at a store: they check and hand over passes only there."""
+
+    __tablename__ = 'res_store_staff'
+    account_id: int = Field(foreign_key='account.id', primary_key=True)
+    store_id: int = Field(foreign_key='res_store.id', primary_key=True, index=True)
 
 
 class ResSecret(SQLModel, table=True):
@@ -269,6 +290,15 @@ class ResWaitPublic(SQLModel):
     position: int
     offer_expires_at: datetime | None
     offered_slot_id: int | None
+
+
+class StaffPublic(SQLModel):
+    """A pharmacist account and the stores it works at, as the admin page lists them."""
+
+    account_id: int
+    label: str
+    active: bool
+    store_ids: list[int] = []
 
 
 class PickupPublic(SQLModel):

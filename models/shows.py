@@ -53,6 +53,19 @@ class Show(ShowBase, table=True):
     updated_at: datetime = Field(default_factory=utcnow, index=True)
 
 
+class ShowOrganizer(SQLModel, table=True):
+    """A co-organizer of a show: an organizer account the owner (Show.created_by) or an admin gave the show to."""
+
+    __tablename__ = 'show_organizer'
+
+    __table_args__ = (UniqueConstraint('show_id', 'account_id'),)
+    id: int | None = Field(default=None, primary_key=True)
+    show_id: int = Field(foreign_key='cloud_show.id', index=True)
+    account_id: int = Field(foreign_key='account.id', index=True)
+    added_by: int | None = Field(default=None, foreign_key='account.id')
+    added_at: datetime = Field(default_factory=utcnow)
+
+
 class ShowLink(SQLModel, table=True):
     """Where else the show is streamed: a platform name and an http(s) link."""
 
@@ -174,6 +187,22 @@ class ShowPublic(ShowBase):
     version: int
     updated_at: datetime
     links: list[ShowLinkPublic] = []
+
+
+class ShowTeamMemberPublic(SQLModel):
+    """One person who may run a show."""
+
+    account_id: int
+    username: str
+    display_name: str
+    owner: bool
+
+
+class ShowTeamPublic(SQLModel):
+    """Who runs a show: its owner first, then the co-organizers; `can_manage`: whether the reader may change that."""
+
+    members: list[ShowTeamMemberPublic]
+    can_manage: bool
 
 
 class ShowCommentPublic(SQLModel):

@@ -12,6 +12,7 @@ from sqlalchemy import delete, text
 from sqlmodel import Session, col, func, select
 
 from models.accounts import Account, AuditEntry, KnownAddress, OneTimeCode, SignInFailure
+from models.common import utcnow
 from services import audit, db
 from services.errors import N_, DomainError
 from services.settings import settings
@@ -167,7 +168,8 @@ def _alert(session: Session, *, target: str, detail: str) -> None:
 def record_failure(session: Session, *, state: LoginState, username: str, address: str, account: Account | None,
                    now: datetime) -> None:  # fmt: skip
     """Store a wrong password's time; alert the admins when it starts the waits of an account or an address."""
-    session.add(SignInFailure(at=now, username=username, address=address,
+    # Timed when the check ended (after the slow hash), so a wait is never shortened by the check's own time.
+    session.add(SignInFailure(at=utcnow(), username=username, address=address,
                               account_id=account.id if account is not None else None))  # fmt: skip
     where = address or 'an unknown address'
     if account is not None:

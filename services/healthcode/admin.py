@@ -1,15 +1,18 @@
 """Admins: mark close contacts or set a colour by hand (always with a reason; more than 10 people need a second
-admin's approval), and contact tracing from a confirmed case's passes."""
+admin's approval), and contact tracing from a confirmed case's passes. Every look-up of people is audited."""
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
-from sqlmodel import Session, col, select
+from sqlalchemy import insert
+from sqlmodel import Session, col, func, select
 
 from models.accounts import Person, Role
 from models.common import utcnow
-from models.healthcode import Checkpoint, ColourChange, ColourChangePublic, HealthRecord, PassRecord
-from services import audit
+from models.healthcode import Checkpoint, ColourChange, ColourChangePerson, ColourChangePublic, HealthRecord, PassRecord
+from services import audit, idempotency
 from services.access import Actor, require_role
 from services.errors import N_, DomainError, NotFound
 from services.healthcode.records import append_records
@@ -20,7 +23,10 @@ from services.validation import clean_text, mask_name
 APPROVAL_ABOVE = 10
 TRACE_WINDOW = timedelta(hours=2)
 TRACE_DAYS = 14
-MAX_PEOPLE = 2000
+# No upper limit on the people of one change (a traced case may name thousands, a district far more): they are
+# rows of hc_change_person, read, checked and applied BATCH at a time (bounded IN-lists: SQLite's variable limit).
+BATCH = 500
+T = TypeVar('T')
 
 
 @dataclass(frozen=True)
@@ -41,28 +47,47 @@ def _row(person: Person, **extra: object) -> PersonRow:
                      masked_id_number=mask_id_number(person.id_number), **extra)  # type: ignore[arg-type]  # fmt: skip
 
 
+def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), BATCH):
+        yield items[start : start + BATCH]
+
+
 def find_people(session: Session, *, actor: Actor, id_numbers: str) -> list[PersonRow]:
-    """Resolve a list of ID numbers (one per line, or separated by commas); unknown ones are refused by name."""
+    """Resolve a list of ID numbers (one per line, or separated by commas); unknown ones are refused by name.
+    Each person found is a staff read of their data: one audit row each."""
     require_role(actor, Role.admin)
     numbers = [n for n in (p.strip() for p in id_numbers.replace(',', '\n').replace('，', '\n').splitlines()) if n]
     if not numbers:
         raise DomainError(N_('Please enter at least one ID number.'))
-    if len(numbers) > MAX_PEOPLE:
-        raise DomainError(N_('At most {limit} people at once.'), limit=MAX_PEOPLE)
-    normalized = [normalize_id_number(n) for n in numbers]
-    people = {p.id_number: p for p in session.exec(select(Person).where(col(Person.id_number).in_(normalized)))}
+    normalized = list(dict.fromkeys(normalize_id_number(n) for n in numbers))
+    people: dict[str, Person] = {}
+    for chunk in _chunks(normalized):
+        people.update((p.id_number, p) for p in session.exec(select(Person).where(col(Person.id_number).in_(chunk))))
     unknown = [n for n in normalized if n not in people]
     if unknown:
         raise DomainError(N_('Nobody is registered with ID number {number}.'), number=mask_id_number(unknown[0]))
-    return [_row(people[n]) for n in dict.fromkeys(normalized)]
+    rows = [_row(people[n]) for n in normalized]
+    audit.record_many(session, actor_id=actor.account_id, actor_label=actor.label, action='person.read',
+                      targets=[f'person:{r.person_id}' for r in rows],
+                      detail=f'healthcode: ID-number look-up ({len(rows)} people)')  # fmt: skip
+    return rows
 
 
 def request_change(session: Session, *, actor: Actor, kind: str, person_ids: list[int], reason: str,
                    colour: str = '', at: datetime | None = None, until: datetime | None = None,
-                   contact_times: dict[int, datetime] | None = None) -> ColourChangePublic:  # fmt: skip
+                   contact_times: dict[int, datetime] | None = None,
+                   key: str | None = None) -> ColourChangePublic:  # fmt: skip
     """Mark close contacts (kind 'close_contact') or set a colour ('set_colour'); applied at once for up to 10
-    people, otherwise it waits for a second admin."""
+    people, otherwise it waits for a second admin. Any number of people, up to the whole city."""
     require_role(actor, Role.admin)
+    return idempotency.once(session, actor=actor, action='healthcode.change', key=key, result=ColourChangePublic,
+                            run=lambda: _request(session, actor=actor, kind=kind, person_ids=person_ids,
+                                                 reason=reason, colour=colour, at=at, until=until,
+                                                 contact_times=contact_times or {}))  # fmt: skip
+
+
+def _request(session: Session, *, actor: Actor, kind: str, person_ids: list[int], reason: str, colour: str,
+             at: datetime | None, until: datetime | None, contact_times: dict[int, datetime]) -> ColourChangePublic:  # fmt: skip
     reason = clean_text(reason, field=N_('Reason'), max_length=300)
     if len(reason) < 4:
         raise DomainError(N_('Please give a reason the resident can understand.'))
@@ -73,17 +98,21 @@ def request_change(session: Session, *, actor: Actor, kind: str, person_ids: lis
     ids = list(dict.fromkeys(person_ids))
     if not ids:
         raise DomainError(N_('Please choose at least one person.'))
-    if len(ids) > MAX_PEOPLE:
-        raise DomainError(N_('At most {limit} people at once.'), limit=MAX_PEOPLE)
     moment = at or utcnow()
     if moment > utcnow() + timedelta(minutes=5) or (until is not None and until <= utcnow()):
         raise DomainError(N_('Please check the times: contact lies in the past, the end in the future.'))
-    times = contact_times or {}
-    encoded = ','.join(f'{pid}@{int(times[pid].timestamp())}' if pid in times else str(pid) for pid in ids)
-    change = ColourChange(kind=kind, person_ids=encoded, colour=colour, at=moment, until=until, reason=reason,
+    for chunk in _chunks(ids):  # refused before anything is written, instead of a foreign-key error
+        found = session.exec(select(func.count()).select_from(Person).where(col(Person.id).in_(chunk))).one()
+        if found != len(chunk):
+            raise NotFound(N_('No such person.'))
+    change = ColourChange(kind=kind, people=len(ids), colour=colour, at=moment, until=until, reason=reason,
                           requested_by_account_id=actor.account_id, requested_by_label=actor.label)  # fmt: skip
     session.add(change)
     session.flush()
+    assert change.id is not None
+    for chunk in _chunks(ids):
+        session.execute(insert(ColourChangePerson), [{'change_id': change.id, 'person_id': pid,
+                                                      'contact_at': contact_times.get(pid)} for pid in chunk])  # fmt: skip
     audit.record(session, actor_id=actor.account_id, actor_label=actor.label, action='healthcode.change_requested',
                  target=f'change:{change.id}', detail=f'{kind} {colour} x{len(ids)}: {reason}')  # fmt: skip
     if len(ids) <= APPROVAL_ABOVE:
@@ -91,31 +120,37 @@ def request_change(session: Session, *, actor: Actor, kind: str, person_ids: lis
     return _change_view(change)
 
 
-def _decode(change: ColourChange) -> list[tuple[int, datetime]]:
-    out = []
-    for item in change.person_ids.split(','):
-        pid, _sep, stamp = item.partition('@')
-        out.append((int(pid), datetime.fromtimestamp(int(stamp), change.at.tzinfo) if stamp else change.at))
-    return out
-
-
 def _apply(session: Session, change: ColourChange, actor: Actor) -> None:
-    records = []
-    for pid, moment in _decode(change):
-        if change.kind == 'close_contact':
-            records.append(HealthRecord(person_id=pid, kind='official', value='close_contact', at=moment,
-                                        note=change.reason, recorded_by_account_id=actor.account_id))  # fmt: skip
-        else:
-            records.append(HealthRecord(person_id=pid, kind='manual', value=change.colour, at=utcnow(),
-                                        until=change.until, note=change.reason,
-                                        recorded_by_account_id=actor.account_id))  # fmt: skip
-        audit.record(session, actor_id=actor.account_id, actor_label=actor.label, action='healthcode.changed',
-                     target=f'person:{pid}', detail=f'{change.kind} {change.colour} ({change.reason})')  # fmt: skip
-    append_records(session, records)
+    """Write the change's records batch by batch (bounded queries and memory, however many people it names);
+    all in the caller's transaction, so a change is applied whole or not at all."""
+    now, last = utcnow(), 0
+    while True:
+        batch = session.exec(select(ColourChangePerson.person_id, ColourChangePerson.contact_at)
+                             .where(ColourChangePerson.change_id == change.id, ColourChangePerson.person_id > last)
+                             .order_by(col(ColourChangePerson.person_id)).limit(BATCH)).all()  # fmt: skip
+        if not batch:
+            break
+        records = [_record_for(change, pid, contact_at, now, actor) for pid, contact_at in batch]
+        append_records(session, records, together=change.people)
+        audit.record_many(session, actor_id=actor.account_id, actor_label=actor.label, action='healthcode.changed',
+                          targets=[f'person:{pid}' for pid, _at in batch],
+                          detail=f'{change.kind} {change.colour} ({change.reason})')  # fmt: skip
+        for record in records:  # written: nothing more to track for them
+            session.expunge(record)
+        last = batch[-1][0]
     change.status = 'applied'
     change.decided_by_account_id = actor.account_id
     change.decided_at = utcnow()
     session.add(change)
+
+
+def _record_for(change: ColourChange, person_id: int, contact_at: datetime | None, now: datetime,
+                actor: Actor) -> HealthRecord:  # fmt: skip
+    if change.kind == 'close_contact':
+        return HealthRecord(person_id=person_id, kind='official', value='close_contact', at=contact_at or change.at,
+                            note=change.reason, recorded_by_account_id=actor.account_id)  # fmt: skip
+    return HealthRecord(person_id=person_id, kind='manual', value=change.colour, at=now, until=change.until,
+                        note=change.reason, recorded_by_account_id=actor.account_id)  # fmt: skip
 
 
 def _pending(session: Session, change_id: int) -> ColourChange:
@@ -127,34 +162,43 @@ def _pending(session: Session, change_id: int) -> ColourChange:
     return change
 
 
-def approve_change(session: Session, *, actor: Actor, change_id: int) -> ColourChangePublic:
-    """A second admin approves a change that touches more than 10 people; it is applied now."""
+def approve_change(session: Session, *, actor: Actor, change_id: int, key: str | None = None) -> ColourChangePublic:
+    """A second admin approves a change that touches more than 10 people; it is applied now (in batches)."""
     require_role(actor, Role.admin)
-    change = _pending(session, change_id)
-    if change.requested_by_account_id == actor.account_id:
-        raise DomainError(N_('A second admin must approve: you cannot approve your own change.'))
-    _apply(session, change, actor)
-    audit.record(session, actor_id=actor.account_id, actor_label=actor.label, action='healthcode.change_approved',
-                 target=f'change:{change.id}')  # fmt: skip
-    return _change_view(change)
+
+    def run() -> ColourChangePublic:
+        change = _pending(session, change_id)
+        if change.requested_by_account_id == actor.account_id:
+            raise DomainError(N_('A second admin must approve: you cannot approve your own change.'))
+        _apply(session, change, actor)
+        audit.record(session, actor_id=actor.account_id, actor_label=actor.label,
+                     action='healthcode.change_approved', target=f'change:{change.id}')  # fmt: skip
+        return _change_view(change)
+
+    return idempotency.once(session, actor=actor, action='healthcode.decide', key=key, run=run,
+                            result=ColourChangePublic)  # fmt: skip
 
 
-def reject_change(session: Session, *, actor: Actor, change_id: int) -> ColourChangePublic:
+def reject_change(session: Session, *, actor: Actor, change_id: int, key: str | None = None) -> ColourChangePublic:
     """Turn down a pending change (the requester may withdraw their own)."""
     require_role(actor, Role.admin)
-    change = _pending(session, change_id)
-    change.status, change.decided_by_account_id, change.decided_at = 'rejected', actor.account_id, utcnow()
-    session.add(change)
-    audit.record(session, actor_id=actor.account_id, actor_label=actor.label, action='healthcode.change_rejected',
-                 target=f'change:{change.id}')  # fmt: skip
-    return _change_view(change)
+
+    def run() -> ColourChangePublic:
+        change = _pending(session, change_id)
+        change.status, change.decided_by_account_id, change.decided_at = 'rejected', actor.account_id, utcnow()
+        session.add(change)
+        audit.record(session, actor_id=actor.account_id, actor_label=actor.label,
+                     action='healthcode.change_rejected', target=f'change:{change.id}')  # fmt: skip
+        return _change_view(change)
+
+    return idempotency.once(session, actor=actor, action='healthcode.decide', key=key, run=run,
+                            result=ColourChangePublic)  # fmt: skip
 
 
 def _change_view(change: ColourChange) -> ColourChangePublic:
     assert change.id is not None
-    return ColourChangePublic(id=change.id, kind=change.kind, count=len(change.person_ids.split(',')),
-                              colour=change.colour, reason=change.reason, status=change.status,
-                              requested_by=change.requested_by_label,
+    return ColourChangePublic(id=change.id, kind=change.kind, count=change.people, colour=change.colour,
+                              reason=change.reason, status=change.status, requested_by=change.requested_by_label,
                               requested_by_account_id=change.requested_by_account_id,
                               requested_at=change.requested_at)  # fmt: skip
 

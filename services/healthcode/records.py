@@ -56,8 +56,9 @@ def colours_of(session: Session, *, person_ids: list[int], now: datetime | None 
     return {pid: evaluate(items, moment).colour for pid, items in _grouped(session, person_ids).items()}
 
 
-def append_records(session: Session, records: list[HealthRecord]) -> None:
-    """Add records in the caller's transaction; announce CODE_CHANGED for each person whose colour moved."""
+def append_records(session: Session, records: list[HealthRecord], *, together: int | None = None) -> None:
+    """Add records in the caller's transaction; announce CODE_CHANGED for each person whose colour moved
+    (`together`: how many people the whole change touches, when it comes in several batches)."""
     if not records:
         return
     now = utcnow()
@@ -82,7 +83,7 @@ def append_records(session: Session, records: list[HealthRecord]) -> None:
     notes = {r.person_id: r.note for r in sorted(records, key=lambda r: r.at)}
     changed = [pid for pid in person_ids if before[pid] != after[pid]]
     for pid in changed:
-        payload = CodeChanged(colour=after[pid], person_id=pid, note=notes[pid] or '', changed_together=len(changed))
+        payload = CodeChanged(colour=after[pid], person_id=pid, note=notes[pid] or '', changed_together=max(len(changed), together or 0))
         bus.stage(session, CODE_CHANGED, payload, key=people[pid].subject_id)
 
 

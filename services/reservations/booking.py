@@ -2,7 +2,9 @@
 
 One booking is one short transaction. Nothing is read and then written back: the slot's stock and each
 person's quota are changed by UPDATE statements whose WHERE clause carries the condition, so two buyers
-(or one person in two sessions) can never both pass. A household is booked all or none.
+(or one person in two sessions) can never both pass. A household is booked all or none. A person has at most one
+active booking per slot (a partial unique index: the insert does nothing when there is one), and a page's
+idempotency key makes a retry of the same tap return the first booking (services.idempotency).
 """
 
 from dataclasses import dataclass
@@ -14,11 +16,11 @@ from sqlmodel import Session
 
 from models.common import utcnow
 from models.reservations import AllocationMode, ReservationStatus
-from services import db
+from services import db, idempotency
 from services.access import Actor
 from services.errors import N_, DomainError, Forbidden, NotFound
 from services.events import bus
-from services.reservations import fastpath, passes, stock
+from services.reservations import common, fastpath, passes, stock
 from services.reservations.common import BAN, ITEM, PERSON, RES, SLOT, STORE, local_text, person_name
 from services.reservations.events import RESERVATION_CHANGED, ReservationChanged
 from services.reservations.policy import window_opens_at
@@ -136,7 +138,7 @@ def insert_reservations(
     codes: list[str] = []
     for person_id, quantity in members.items():
         new_id = session.execute(
-            RES.insert()
+            common.upsert(session)(RES)
             .values(
                 slot_id=slot_id,
                 store_id=store_id,
@@ -149,13 +151,24 @@ def insert_reservations(
                 created_at=now,
                 handled_by='',
             )
+            .on_conflict_do_nothing()
             .returning(RES.c.id)
-        ).scalar_one()
+        ).scalar_one_or_none()
+        if new_id is None:
+            already_booked(session, person_id)
         code = passes.pickup_code(key, new_id)
         session.execute(update(RES).where(RES.c.id == new_id).values(code=code))
         ids.append(new_id)
         codes.append(code)
     return ids, codes
+
+
+def already_booked(session: Session, person_id: int) -> NoReturn:
+    """Refuse a second active booking of one person in one slot (the unique index found the first)."""
+    raise DomainError(
+        N_('{name} already has a booking in this slot: see My reservations.'),
+        name=mask_name(person_name(session, person_id)),
+    )
 
 
 def _sold_out(left: int) -> NoReturn:
@@ -165,11 +178,24 @@ def _sold_out(left: int) -> NoReturn:
 
 
 def reserve(
-    session: Session, *, actor: Actor, slot_id: int, members: dict[int, int], now: datetime | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    slot_id: int,
+    members: dict[int, int],
+    now: datetime | None = None,
+    key: str | None = None,
 ) -> Booked:
-    """Book `members` (person id → quantity) in a first-come-first-served slot: all of them, or none."""
-    now = now or utcnow()
-    db.write_gate(session)
+    """Book `members` (person id → quantity) in a first-come-first-served slot: all of them, or none; a retry
+    under the same `key` returns the first booking."""
+    when = now or utcnow()
+    db.write_gate(session)  # before the first statement (the key's look-up)
+    return idempotency.once(session, actor=actor, action='reservations.book', key=key, result=Booked,
+                            run=lambda: _reserve(session, actor=actor, slot_id=slot_id, members=members, now=when))  # fmt: skip
+
+
+def _reserve(session: Session, *, actor: Actor, slot_id: int, members: dict[int, int], now: datetime) -> Booked:
+    """The booking itself (see `reserve`)."""
     _members_allowed(session, actor, members)
     sql = fastpath.Sql(session)
     ctx = fastpath.context(sql, slot_id)
@@ -183,21 +209,11 @@ def reserve(
     for person_id in members:
         if fastpath.banned(sql, person_id, now):
             check_bans(session, [person_id], now)
-    window_ends = now + timedelta(days=ctx.quota_days)
-    for person_id, quantity in members.items():
-        if not fastpath.take_quota(
-            sql,
-            person_id=person_id,
-            item_id=ctx.item_id,
-            quantity=quantity,
-            quota=ctx.quota,
-            window_ends=window_ends,
-            now=now,
-        ):
-            over_quota(session, person_id=person_id, item_id=ctx.item_id, quota=ctx.quota, quota_days=ctx.quota_days)
     key = passes.cached_key(session)
     ids: list[int] = []
     codes: list[str] = []
+    # The rows first: a second booking of one person in this slot is refused here, before the quota could say
+    # "over quota" instead (a retry from a new page of someone who booked their whole quota).
     for person_id, quantity in members.items():
         new_id = fastpath.insert(
             sql,
@@ -210,9 +226,23 @@ def reserve(
             status=ReservationStatus.booked.value,
             now=now,
         )
+        if new_id is None:
+            already_booked(session, person_id)
         codes.append(passes.pickup_code(key, new_id))
         fastpath.set_code(sql, new_id, codes[-1])
         ids.append(new_id)
+    window_ends = now + timedelta(days=ctx.quota_days)
+    for person_id, quantity in members.items():
+        if not fastpath.take_quota(
+            sql,
+            person_id=person_id,
+            item_id=ctx.item_id,
+            quantity=quantity,
+            quota=ctx.quota,
+            window_ends=window_ends,
+            now=now,
+        ):
+            over_quota(session, person_id=person_id, item_id=ctx.item_id, quota=ctx.quota, quota_days=ctx.quota_days)
     # Last, so the hot row is locked for the shortest time (PostgreSQL): a refusal rolls everything back.
     row = fastpath.decrement(sql, slot_id=slot_id, quantity=sum(members.values()), now=now)
     if row is None:

@@ -84,7 +84,7 @@ RETURNING used
 INSERT_SQL = """
 INSERT INTO reservation (slot_id, store_id, item_id, person_id, account_id, quantity, status, code, created_at,
                          handled_by)
-VALUES (%s, %s, %s, %s, %s, %s, %s, '', %s, '') RETURNING id
+VALUES (%s, %s, %s, %s, %s, %s, %s, '', %s, '') ON CONFLICT DO NOTHING RETURNING id
 """
 CODE_SQL = 'UPDATE reservation SET code = %s WHERE id = %s'
 DECREMENT_SQL = """
@@ -142,10 +142,11 @@ def insert(
     quantity: int,
     status: str,
     now: datetime,
-) -> int:
-    """A new reservation row; returns its id."""
+) -> int | None:
+    """A new reservation row; returns its id, or None when the person has an active one in this slot already
+    (the partial unique index uq_reservation_active; nothing written, the transaction stays usable)."""
     row = sql.one(INSERT_SQL, (slot_id, store_id, item_id, person_id, account_id, quantity, status, sql.dt(now)))
-    return int(row[0])
+    return int(row[0]) if row is not None else None
 
 
 def set_code(sql: Sql, reservation_id: int, code: str) -> None:

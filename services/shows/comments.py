@@ -8,13 +8,13 @@ from sqlmodel import Session, col, func, select
 from models.accounts import Account
 from models.common import utcnow
 from models.shows import ShowComment, ShowCommentPublic, ShowState
-from services import audit, db
+from services import audit, db, idempotency
 from services.access import Actor
 from services.errors import N_, DomainError, NotFound
 from services.events import bus
 from services.shows import common
 from services.shows.events import SHOW_COMMENT, CommentChanged
-from services.validation import clean_text
+from services.validation import clean_line, strip_bidi
 
 MAX_LENGTH = 140
 MIN_INTERVAL_S = 3.0  # one comment every 3 seconds per resident
@@ -30,13 +30,19 @@ OPEN_STATES = (
 CHEERS = ('👏', '❤️', '🎉', '好!', 'Bravo!')
 
 
-def post_comment(session: Session, *, actor: Actor, show_id: int, text: str) -> ShowCommentPublic:
-    """A resident cheers or comments; every open watch page of the show shows it at once."""
+def post_comment(session: Session, *, actor: Actor, show_id: int, text: str, key: str | None = None
+                 ) -> ShowCommentPublic:  # fmt: skip
+    """A resident cheers or comments; every open watch page shows it at once (the same `key` posts only once)."""
     db.write_gate(session)  # first thing, before this unit of work touches the database
+    return idempotency.once(session, actor=actor, action='shows.comment', key=key,
+                            run=lambda: _post(session, actor, show_id, text), result=ShowCommentPublic)  # fmt: skip
+
+
+def _post(session: Session, actor: Actor, show_id: int, text: str) -> ShowCommentPublic:
     show = common.load(session, show_id)
     if show.state not in OPEN_STATES:
         raise DomainError(N_('Comments are closed for this performance.'))
-    body = clean_text(' '.join((text or '').split()), field=N_('Comment'), max_length=MAX_LENGTH)
+    body = clean_line(text, field=N_('Comment'), max_length=MAX_LENGTH)
     if session.get_bind().dialect.name == 'postgresql':  # SQLite writers are serialized already
         session.get(Account, actor.account_id, with_for_update=True)  # one resident's comments queue up
     now = utcnow()
@@ -50,7 +56,7 @@ def post_comment(session: Session, *, actor: Actor, show_id: int, text: str) -> 
         raise DomainError(N_('You are commenting too fast. Please wait a few seconds.'))
     if recent >= PER_MINUTE:
         raise DomainError(N_('At most {limit} comments a minute. Please wait a little.'), limit=PER_MINUTE)
-    row = ShowComment(show_id=show_id, account_id=actor.account_id, author=actor.label[:40], text=body, created_at=now)
+    row = ShowComment(show_id=show_id, account_id=actor.account_id, author=strip_bidi(actor.label)[:40], text=body, created_at=now)
     session.add(row)
     session.flush()
     public = ShowCommentPublic.model_validate(row)
@@ -59,11 +65,12 @@ def post_comment(session: Session, *, actor: Actor, show_id: int, text: str) -> 
 
 
 def hide_comment(session: Session, *, actor: Actor, comment_id: int) -> ShowCommentPublic:
-    """An organizer hides a comment: it disappears from every open page and is never shown again."""
+    """An organizer of the show hides a comment: it disappears from every open page and is never shown again."""
     common.require_organizer(actor)
     row = session.get(ShowComment, comment_id, with_for_update=True)
     if row is None:
         raise NotFound(N_('No such comment.'))
+    common.load_editable(session, actor, row.show_id, lock=False)
     if not row.hidden:
         row.hidden, row.hidden_by, row.hidden_at = True, actor.account_id, utcnow()
         session.add(row)

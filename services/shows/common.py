@@ -7,11 +7,21 @@ from sqlmodel import Session, col, select
 
 from models.accounts import Role
 from models.common import utcnow
-from models.shows import Show, ShowChange, ShowChangePublic, ShowLink, ShowLinkPublic, ShowPublic, ShowState
+from models.shows import (
+    Show,
+    ShowChange,
+    ShowChangePublic,
+    ShowLink,
+    ShowLinkPublic,
+    ShowOrganizer,
+    ShowPublic,
+    ShowState,
+)
 from services import audit
 from services.access import Actor, require_role
 from services.city import current_city
-from services.errors import N_, NotFound
+from services.errors import N_, Forbidden, NotFound
+from services.validation import strip_bidi
 from services.events import bus
 from services.shows.events import SHOW_CHANGED, ShowChanged
 
@@ -29,6 +39,27 @@ def load(session: Session, show_id: int, *, lock: bool = False) -> Show:
     show = session.get(Show, show_id, with_for_update=lock)
     if show is None:
         raise NotFound(N_('No such performance.'))
+    return show
+
+
+def may_edit(session: Session, actor: Actor, show: Show) -> bool:
+    """Whether `actor` runs this show: an admin, its owner (who created it) or a co-organizer given it."""
+    if actor.role is Role.admin:
+        return True
+    if actor.role not in ORGANIZERS:
+        return False
+    if show.created_by == actor.account_id:
+        return True
+    given = select(ShowOrganizer.id).where(ShowOrganizer.show_id == show.id, ShowOrganizer.account_id == actor.account_id)
+    return session.exec(given).first() is not None
+
+
+def load_editable(session: Session, actor: Actor | None, show_id: int, *, lock: bool = True) -> Show:
+    """The show with `show_id` if `actor` runs it (every editing service starts here), else a refusal."""
+    who = require_organizer(actor)
+    show = load(session, show_id, lock=lock)
+    if not may_edit(session, who, show):
+        raise Forbidden(N_('Only the organizers of this performance may change it.'))
     return show
 
 
@@ -64,7 +95,7 @@ def record(
     show.version += 1
     show.updated_at = now
     session.add(show)
-    label = actor.label if actor else 'system'
+    label = strip_bidi(actor.label) if actor else 'system'
     session.add(
         ShowChange(
             show_id=show.id,

@@ -9,13 +9,16 @@ from sqlmodel import Session, select
 
 from models.common import utcnow
 from models.shows import Show, ShowCreate, ShowLink, ShowPublic, ShowState
+from services import idempotency
 from services.access import Actor
 from services.errors import N_, DomainError
 from services.shows import common
-from services.validation import clean_text
+from services.validation import clean_line, clean_text
 
-TIME_RE = re.compile(r'(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})')
+TIME_RE = re.compile(r'([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})[ T]([0-9]{1,2}):([0-9]{2})')  # ASCII digits only
 MAX_LINKS = 12
+# What a person may type (the form's maxlength says the same; models/shows.py stores at most this).
+TITLE_MAX, DESCRIPTION_MAX, TROUPE_MAX, VENUE_MAX, PLATFORM_MAX, URL_MAX, TIME_MAX = 120, 2000, 80, 120, 40, 500, 16
 
 
 def parse_venue_time(raw: str, *, field: str, tz: str | None = None) -> datetime:
@@ -65,7 +68,7 @@ def check_links(links: list[tuple[str, str]]) -> list[tuple[str, str]]:
     for name, url in links:
         if not (name or '').strip() and not (url or '').strip():
             continue
-        label = clean_text(name, field=N_('Platform name'), max_length=40)
+        label = clean_line(name, field=N_('Platform name'), max_length=PLATFORM_MAX)
         cleaned.append((label, check_http_url(url, field=label)))
     if len(cleaned) > MAX_LINKS:
         raise DomainError(N_('At most {limit} platform links.'), limit=MAX_LINKS)
@@ -73,16 +76,16 @@ def check_links(links: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def _apply(show: Show, data: ShowCreate) -> list[tuple[str, str]]:
-    show.title_zh = clean_text(data.title_zh, field=N_('Title (Chinese)'), max_length=120)
-    show.title_en = clean_text(data.title_en, field=N_('Title (English)'), max_length=120)
+    show.title_zh = clean_line(data.title_zh, field=N_('Title (Chinese)'), max_length=TITLE_MAX)
+    show.title_en = clean_line(data.title_en, field=N_('Title (English)'), max_length=TITLE_MAX)
     show.description_zh = clean_text(
-        data.description_zh, field=N_('Description (Chinese)'), max_length=2000, required=False
+        data.description_zh, field=N_('Description (Chinese)'), max_length=DESCRIPTION_MAX, required=False
     )
     show.description_en = clean_text(
-        data.description_en, field=N_('Description (English)'), max_length=2000, required=False
+        data.description_en, field=N_('Description (English)'), max_length=DESCRIPTION_MAX, required=False
     )
-    show.troupe = clean_text(data.troupe, field=N_('Troupe'), max_length=80)
-    show.venue = clean_text(data.venue, field=N_('Venue'), max_length=120)
+    show.troupe = clean_line(data.troupe, field=N_('Troupe'), max_length=TROUPE_MAX)
+    show.venue = clean_line(data.venue, field=N_('Venue'), max_length=VENUE_MAX)
     starts_at = parse_venue_time(data.starts_local, field=N_('Start'), tz=show.timezone)
     ends_at = parse_venue_time(data.ends_local, field=N_('End'), tz=show.timezone)
     if ends_at <= starts_at:
@@ -100,9 +103,14 @@ def _store_links(session: Session, show_id: int, links: list[tuple[str, str]]) -
         session.add(ShowLink(show_id=show_id, name=name, url=url, position=position))
 
 
-def create_show(session: Session, *, actor: Actor, data: ShowCreate) -> ShowPublic:
-    """An organizer announces a new performance (it starts in the state "scheduled")."""
+def create_show(session: Session, *, actor: Actor, data: ShowCreate, key: str | None = None) -> ShowPublic:
+    """An organizer announces a new performance and owns it; the same `key` again returns the first one."""
     common.require_organizer(actor)
+    return idempotency.once(session, actor=actor, action='shows.create', key=key,
+                            run=lambda: _create(session, actor, data), result=ShowPublic)  # fmt: skip
+
+
+def _create(session: Session, actor: Actor, data: ShowCreate) -> ShowPublic:
     now = utcnow()
     show = Show(title_zh='', title_en='', troupe='', venue='', starts_at=now, ends_at=now, created_by=actor.account_id,
                 timezone=common.city_timezone())  # fmt: skip
@@ -118,9 +126,8 @@ def create_show(session: Session, *, actor: Actor, data: ShowCreate) -> ShowPubl
 
 
 def update_show(session: Session, *, actor: Actor, show_id: int, data: ShowCreate) -> ShowPublic:
-    """An organizer edits a show; a new start time of a scheduled show is a postponement, so it is refused here."""
-    common.require_organizer(actor)
-    show = common.load(session, show_id, lock=True)
+    """An organizer of the show edits it (a new start of a show no longer scheduled is a postponement: refused)."""
+    show = common.load_editable(session, actor, show_id)
     if show.state is ShowState.cancelled:
         raise DomainError(N_('A cancelled performance cannot be edited.'))
     old_start = show.starts_at

@@ -14,9 +14,10 @@ from services.access import Actor
 from services.errors import N_, DomainError
 from services.shows import common, reminders
 from services.shows.editing import check_stream_url, parse_venue_time
-from services.validation import clean_text
+from services.validation import clean_line
 
 S = ShowState
+REASON_MAX = 300  # a postponement's or a cancellation's reason, shown to every resident
 TRANSITIONS: dict[ShowState, frozenset[ShowState]] = {
     S.scheduled: frozenset({S.starting_soon, S.live, S.postponed, S.cancelled}),
     S.starting_soon: frozenset({S.live, S.postponed, S.cancelled}),
@@ -80,8 +81,7 @@ def _move(
 
 def go_live(session: Session, *, actor: Actor, show_id: int) -> ShowPublic:
     """The one go-live switch: every open page shows LIVE and the player; subscribers get a notice."""
-    common.require_organizer(actor)
-    show = common.load(session, show_id, lock=True)
+    show = common.load_editable(session, actor, show_id)
     public = _move(session, actor, show, S.live, action='live')
     reminders.send_due(session, show=show, kind='live')
     return public
@@ -89,20 +89,17 @@ def go_live(session: Session, *, actor: Actor, show_id: int) -> ShowPublic:
 
 def mark_starting_soon(session: Session, *, actor: Actor, show_id: int) -> ShowPublic:
     """Announce that the show starts in a few minutes (the app also does this 10 minutes before)."""
-    common.require_organizer(actor)
-    return _move(session, actor, common.load(session, show_id, lock=True), S.starting_soon, action='starting_soon')
+    return _move(session, actor, common.load_editable(session, actor, show_id), S.starting_soon, action='starting_soon')
 
 
 def end_show(session: Session, *, actor: Actor, show_id: int) -> ShowPublic:
     """The show is over: the player stops, the schedule moves it to the past."""
-    common.require_organizer(actor)
-    return _move(session, actor, common.load(session, show_id, lock=True), S.ended, action='ended')
+    return _move(session, actor, common.load_editable(session, actor, show_id), S.ended, action='ended')
 
 
 def publish_replay(session: Session, *, actor: Actor, show_id: int, replay_url: str = '') -> ShowPublic:
     """Make the recording watchable: needs a replay stream URL (given here or stored before)."""
-    common.require_organizer(actor)
-    show = common.load(session, show_id, lock=True)
+    show = common.load_editable(session, actor, show_id)
     url = check_stream_url(replay_url or show.replay_url, field=N_('Replay stream URL'))
     if not url:
         raise DomainError(N_('Please give the replay stream URL first.'))
@@ -114,15 +111,14 @@ def postpone(
     session: Session, *, actor: Actor, show_id: int, starts_local: str, ends_local: str, reason: str = ''
 ) -> ShowPublic:
     """Move the show to a new time (the old time stays in the history); reminders fire again for the new time."""
-    common.require_organizer(actor)
-    show = common.load(session, show_id, lock=True)
+    show = common.load_editable(session, actor, show_id)
     starts_at = parse_venue_time(starts_local, field=N_('New start'), tz=show.timezone)
     ends_at = parse_venue_time(ends_local, field=N_('New end'), tz=show.timezone)
     if ends_at <= starts_at:
         raise DomainError(N_('The end must be after the start.'))
     if starts_at <= utcnow():
         raise DomainError(N_('The new start must be in the future.'))
-    note = clean_text(reason, field=N_('Reason'), max_length=300, required=False)
+    note = clean_line(reason, field=N_('Reason'), max_length=REASON_MAX, required=False)
     check(show.state, S.postponed)  # before the times change
     old = show.starts_at
     show.starts_at, show.ends_at = starts_at, ends_at
@@ -136,9 +132,8 @@ def postpone(
 
 def cancel(session: Session, *, actor: Actor, show_id: int, reason: str) -> ShowPublic:
     """Cancel a show that has not ended, with a reason every resident sees."""
-    common.require_organizer(actor)
-    show = common.load(session, show_id, lock=True)
-    note = clean_text(reason, field=N_('Reason for cancelling'), max_length=300)
+    show = common.load_editable(session, actor, show_id)
+    note = clean_line(reason, field=N_('Reason for cancelling'), max_length=REASON_MAX)
     check(show.state, S.cancelled)
     show.cancel_reason = note
     return _move(session, actor, show, S.cancelled, action='cancelled', detail=note)
@@ -146,8 +141,7 @@ def cancel(session: Session, *, actor: Actor, show_id: int, reason: str) -> Show
 
 def set_banner(session: Session, *, actor: Actor, show_id: int, raised: bool) -> ShowPublic:
     """Raise or clear the "technical difficulties" banner on every watch page."""
-    common.require_organizer(actor)
-    show = common.load(session, show_id, lock=True)
+    show = common.load_editable(session, actor, show_id)
     if raised and show.state not in (S.live, S.starting_soon):
         raise DomainError(N_('The technical difficulties banner is for a show that is live or starting soon.'))
     if show.banner == raised:

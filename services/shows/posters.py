@@ -1,7 +1,9 @@
-"""Poster images: checked with Pillow (real image, size, decompression bombs) and stored as JPEG thumbnails."""
+"""Poster images: the format recognised by content (JPEG, PNG, WebP), the pixel count read from the header and
+refused above settings.max_image_pixels before anything is decoded, then stored as JPEG thumbnails."""
 
 import io
 import re
+import struct
 import warnings
 from pathlib import Path
 
@@ -16,8 +18,10 @@ from services.settings import settings
 from services.shows import common
 
 MAX_BYTES = 5 * 1024 * 1024
-MAX_PIXELS = 40_000_000  # more than this is refused before decoding (a decompression bomb)
-FORMATS = ('JPEG', 'PNG', 'WEBP', 'GIF')
+# Recognised by their first bytes, never by the file's name or the browser's word; only these decoders ever run.
+SIGNATURES = {'JPEG': (b'\xff\xd8\xff',), 'PNG': (b'\x89PNG\r\n\x1a\n',), 'WEBP': (b'RIFF',)}
+FORMATS = tuple(SIGNATURES)
+MIN_SIDE = 100
 SIZES = {'large': 1200, 'small': 360}  # longest side in pixels
 NAME_RE = re.compile(r'[A-Za-z0-9_-]{4,40}-(large|small)\.jpg')
 
@@ -29,29 +33,52 @@ def poster_dir() -> Path:
     return path
 
 
-def make_thumbnails(data: bytes) -> dict[str, bytes]:
-    """Check an uploaded image and return JPEG thumbnails by size name; refuses with a clear reason."""
+def sniff(data: bytes) -> str | None:
+    """The image format by content (JPEG, PNG or WebP), or None."""
+    for name, prefixes in SIGNATURES.items():
+        if any(data.startswith(p) for p in prefixes) and (name != 'WEBP' or data[8:12] == b'WEBP'):
+            return name
+    return None
+
+
+def check_header(data: bytes) -> Image.Image:
+    """Open the image lazily and check what its header says — format, pixel count, size — before anything is
+    decoded: a 100 KB PNG can claim 6300×6300 pixels and take half a gigabyte once decoded."""
     if not data:
         raise DomainError(N_('The file is empty.'))
     if len(data) > MAX_BYTES:
         raise DomainError(N_('The poster may be at most {limit} MB.'), limit=MAX_BYTES // (1024 * 1024))
+    kind = sniff(data)
+    if kind is None:
+        raise DomainError(N_('This file is not an image we can read: the poster must be a JPEG, PNG or WebP image.'))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('error', Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.format not in FORMATS:
-                raise DomainError(N_('The poster must be a JPEG, PNG, WebP or GIF image.'))
-            width, height = image.size
-            if width * height > MAX_PIXELS:
-                raise DomainError(N_('The image is too large ({width}×{height} pixels).'), width=width, height=height)
-            if width < 100 or height < 100:
-                raise DomainError(N_('The image is too small: at least 100×100 pixels.'))
-            image.load()
-    except DomainError:
-        raise
+            image = Image.open(io.BytesIO(data), formats=[kind])  # reads the header only
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
         raise DomainError(N_('The image is too large to open safely.')) from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, struct.error):
+        raise DomainError(N_('This file is not an image we can read.')) from None
+    width, height = image.size
+    limit = settings.max_image_pixels
+    if width * height > limit:
+        raise DomainError(N_('The image is too large ({width}×{height} pixels): at most {limit} million pixels.'),
+                          width=width, height=height, limit=f'{limit / 1_000_000:g}')  # fmt: skip
+    if width < MIN_SIDE or height < MIN_SIDE:
+        raise DomainError(N_('The image is too small: at least 100×100 pixels.'))
+    return image
+
+
+def make_thumbnails(data: bytes) -> dict[str, bytes]:
+    """Check an uploaded image and return JPEG thumbnails by size name; refuses with a clear reason."""
+    image = check_header(data)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('error', Image.DecompressionBombWarning)
+            image.load()  # the first frame only: an animated WebP is a still poster
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise DomainError(N_('The image is too large to open safely.')) from None
+    except (OSError, ValueError, SyntaxError, struct.error, EOFError):
         raise DomainError(N_('This file is not an image we can read.')) from None
     rgb = image.convert('RGB')
     result: dict[str, bytes] = {}
@@ -66,8 +93,7 @@ def make_thumbnails(data: bytes) -> dict[str, bytes]:
 
 def set_poster(session: Session, *, actor: Actor, show_id: int, data: bytes) -> ShowPublic:
     """Store a new poster for the show (old thumbnails stay on disk: a failed commit never loses the poster)."""
-    common.require_organizer(actor)
-    show = common.load(session, show_id, lock=True)
+    show = common.load_editable(session, actor, show_id)
     thumbnails = make_thumbnails(data)
     stem = f'{show_id}-{new_token(9)}'
     folder = poster_dir()

@@ -115,3 +115,25 @@ def test_signing_out_in_one_tab_sends_the_other_open_tab_to_sign_in(browser: Any
         code_tab.wait_for_url(re.compile(r'.*/login.*'))
     finally:
         code_tab.context.close()
+
+
+def test_the_staff_header_fits_a_phone_with_its_links_behind_one_menu(browser: Any, live_app: LiveApp) -> None:
+    page = phone_page(browser)
+    try:
+        sign_in_staff(page, live_app.url, 'admin')
+        assert page.evaluate('document.documentElement.scrollWidth') <= 360  # nothing crushed or pushed sideways
+        menu = page.locator('.scc-staff-menu')
+        menu.wait_for()
+        assert menu.get_attribute('aria-label') == '菜单'  # an icon button with a name (screen readers)
+        menu.click()
+        page.locator('.scc-staff-menu-items').get_by_text('审计日志', exact=True).click()  # "Audit log": a whole word
+        page.wait_for_url(re.compile(r'.*/admin/audit'))
+        screenshot(page, 'staff-admin-menu-phone')
+    finally:
+        page.context.close()
+    desktop = desktop_page(browser)
+    try:
+        sign_in_staff(desktop, live_app.url, 'gate1')  # few links: a row on a desktop
+        assert desktop.locator('.scc-staff-menu').is_hidden() or desktop.viewport_size['width'] < 1280
+    finally:
+        desktop.context.close()

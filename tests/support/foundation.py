@@ -7,9 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import TypeVar
 
-from sqlmodel import select
+from sqlmodel import col, select
 
-from models.accounts import Account, SignInFailure
+from models.accounts import Account, KnownAddress, SignInFailure
 from services import db
 from services.access import Actor
 from services.errors import DomainError
@@ -49,11 +49,19 @@ def staff_sign_in(username: str, password: str, *, address: str = '') -> tuple[A
 
 
 def shift_failures(delta: timedelta) -> None:
-    """Move every stored wrong-password time into the past, instead of sleeping through a wait."""
+    """Move the stored sign-in history (wrong-password times, the last success or lifted wait of each account, the
+    known addresses) into the past, instead of sleeping through a wait."""
     with db.session_scope() as session:
         for failure in session.exec(select(SignInFailure)):
             failure.at -= delta
             session.add(failure)
+        for account in session.exec(select(Account).where(col(Account.failures_reset_at).is_not(None))):
+            assert account.failures_reset_at is not None
+            account.failures_reset_at -= delta
+            session.add(account)
+        for known in session.exec(select(KnownAddress)):
+            known.last_success_at -= delta
+            session.add(known)
 
 
 def account_id(username: str) -> int:

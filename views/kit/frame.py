@@ -176,6 +176,27 @@ async def toggle_language() -> None:
     ui.navigate.reload()
 
 
+def _staff_menu(actor: Actor) -> None:
+    """The staff links: a row on a wide screen, a menu behind one button on a phone or a narrow window."""
+    links = [link for link in STAFF_LINKS if actor.role in link.roles or actor.role is Role.admin]
+    with ui.row().classes('gap-1 items-center no-wrap max-xl:hidden'):
+        for link in links:
+            ui.button(_(link.label), icon=link.icon, on_click=lambda p=link.path: ui.navigate.to(p)).props(
+                'flat dense no-caps color=white'
+            )
+    with (
+        ui.button(icon='menu')
+        .props(f'flat dense color=white aria-label="{_("Menu")}"')
+        .classes('xl:hidden scc-staff-menu')
+        .mark('scc-staff-menu'),
+        ui.menu().classes('scc-staff-menu-items'),
+    ):
+        for link in links:
+            with ui.menu_item(on_click=lambda p=link.path: ui.navigate.to(p)), ui.row().classes('items-center gap-3'):
+                ui.icon(link.icon, color='primary')
+                ui.label(_(link.label))
+
+
 def frame(actor: Actor | None, *, layout: str) -> ui.column:
     """The page chrome: header, resident bottom navigation or staff links; returns the content column."""
     browser.use()  # the one script and stylesheet: fonts, clocks, sounds, the scanner
@@ -189,12 +210,7 @@ def frame(actor: Actor | None, *, layout: str) -> ui.column:
             'text-lg font-bold text-white no-underline'
         )
         if layout == 'staff' and actor is not None:
-            with ui.row().classes('gap-1 items-center overflow-x-auto no-wrap'):
-                for link in STAFF_LINKS:
-                    if actor.role in link.roles or actor.role is Role.admin:
-                        ui.button(_(link.label), icon=link.icon, on_click=lambda p=link.path: ui.navigate.to(p)).props(
-                            'flat dense no-caps color=white'
-                        )
+            _staff_menu(actor)
         ui.space()
         ui.button('EN' if language().startswith('zh') else '中文', on_click=toggle_language).props(
             'flat dense no-caps color=white'
@@ -202,8 +218,8 @@ def frame(actor: Actor | None, *, layout: str) -> ui.column:
         if layout == 'staff' and actor is not None:
             ui.label(actor.label).classes('text-sm max-sm:hidden')
             ui.button(icon='logout', on_click=lambda: ui.navigate.to('/logout')).props(
-                'flat dense color=white'
-            ).tooltip(_('Sign out'))
+                f'flat dense color=white aria-label="{_("Sign out")}"'
+            ).tooltip(_('Sign out')).mark('scc-sign-out')
     if layout == 'resident' and actor is not None:
         current = context.client.page.path
         with (
