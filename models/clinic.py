@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Index
+from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
 from models.common import utcnow
@@ -29,14 +29,20 @@ class Outcome(StrEnum):
 
 
 OPEN_STATUSES = (ConsultStatus.waiting, ConsultStatus.in_consult)
+OPEN_WHERE = "status IN ('waiting', 'in_consult')"
 
 
 class ClinicConsultation(SQLModel, table=True):
     """One fever consultation: the triage form, the queue place, the doctor and the outcome."""
 
     __tablename__ = 'clinic_consultation'
-    # "Call next" and every position read walk this index: waiting rows in queue order.
-    __table_args__ = (Index('ix_clinic_queue_order', 'status', 'rank_at', 'id'),)
+    # "Call next" and every position read walk this index: waiting rows in queue order. The unique partial index
+    # is the database's own guarantee of at most one open consultation per person, whatever a page or a retry does.
+    __table_args__ = (
+        Index('ix_clinic_queue_order', 'status', 'rank_at', 'id'),
+        Index('ux_clinic_open_person', 'person_id', unique=True, sqlite_where=text(OPEN_WHERE),
+              postgresql_where=text(OPEN_WHERE)),  # fmt: skip
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key='person.id', index=True)  # the patient (self or a managed family member)

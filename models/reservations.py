@@ -122,8 +122,14 @@ class Reservation(SQLModel, table=True):
     __tablename__ = 'reservation'
     __table_args__ = (
         Index('ix_reservation_store_code', 'store_id', 'code'),
-        Index('uq_reservation_active', 'slot_id', 'person_id', unique=True, sqlite_where=text(ACTIVE_SQL),
-              postgresql_where=text(ACTIVE_SQL)),  # fmt: skip
+        Index(
+            'uq_reservation_active',
+            'slot_id',
+            'person_id',
+            unique=True,
+            sqlite_where=text(ACTIVE_SQL),
+            postgresql_where=text(ACTIVE_SQL),
+        ),  # fmt: skip
     )
     id: int | None = Field(default=None, primary_key=True)
     slot_id: int = Field(foreign_key='res_slot.id', index=True)
@@ -175,8 +181,16 @@ class ResWait(SQLModel, table=True):
     __tablename__ = 'res_wait'
     __table_args__ = (
         Index('ix_res_wait_queue', 'store_id', 'item_id', 'day', 'status'),
-        Index('uq_res_wait_open', 'store_id', 'item_id', 'day', 'person_id', unique=True,
-              sqlite_where=text(OPEN_WAIT_SQL), postgresql_where=text(OPEN_WAIT_SQL)),  # fmt: skip
+        Index(
+            'uq_res_wait_open',
+            'store_id',
+            'item_id',
+            'day',
+            'person_id',
+            unique=True,
+            sqlite_where=text(OPEN_WAIT_SQL),
+            postgresql_where=text(OPEN_WAIT_SQL),
+        ),  # fmt: skip
     )
     id: int | None = Field(default=None, primary_key=True)
     store_id: int = Field(foreign_key='res_store.id')

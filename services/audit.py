@@ -75,8 +75,8 @@ def filtered(query: SelectOfScalar[AuditEntry], *, actor: str = '', subject: str
                                 col(AuditEntry.target).like(pattern, escape='\\'),
                                 col(AuditEntry.detail).like(pattern, escape='\\')))  # fmt: skip
     if kind:
-        query = query.where(or_(AuditEntry.action == kind,
-                                col(AuditEntry.action).like(_escaped(kind.rstrip('.')) + '.%', escape='\\')))  # fmt: skip
+        prefix = _escaped(kind.rstrip('.')) + '.%'
+        query = query.where(or_(AuditEntry.action == kind, col(AuditEntry.action).like(prefix, escape='\\')))
     return query
 
 

@@ -87,7 +87,8 @@ def request_change(session: Session, *, actor: Actor, kind: str, person_ids: lis
 
 
 def _request(session: Session, *, actor: Actor, kind: str, person_ids: list[int], reason: str, colour: str,
-             at: datetime | None, until: datetime | None, contact_times: dict[int, datetime]) -> ColourChangePublic:  # fmt: skip
+             at: datetime | None, until: datetime | None,
+             contact_times: dict[int, datetime]) -> ColourChangePublic:  # fmt: skip
     reason = clean_text(reason, field=N_('Reason'), max_length=300)
     if len(reason) < 4:
         raise DomainError(N_('Please give a reason the resident can understand.'))
@@ -111,8 +112,8 @@ def _request(session: Session, *, actor: Actor, kind: str, person_ids: list[int]
     session.flush()
     assert change.id is not None
     for chunk in _chunks(ids):
-        session.execute(insert(ColourChangePerson), [{'change_id': change.id, 'person_id': pid,
-                                                      'contact_at': contact_times.get(pid)} for pid in chunk])  # fmt: skip
+        rows = [{'change_id': change.id, 'person_id': pid, 'contact_at': contact_times.get(pid)} for pid in chunk]
+        session.execute(insert(ColourChangePerson), rows)
     audit.record(session, actor_id=actor.account_id, actor_label=actor.label, action='healthcode.change_requested',
                  target=f'change:{change.id}', detail=f'{kind} {colour} x{len(ids)}: {reason}')  # fmt: skip
     if len(ids) <= APPROVAL_ABOVE:
@@ -234,11 +235,17 @@ def trace_contacts(session: Session, *, actor: Actor, id_number: str, days: int 
                 found[other.person_id] = (other.at, other.checkpoint_id)
     if not found:
         return []
-    people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(list(found))))}
+    people: dict[int | None, Person] = {}
+    for chunk in _chunks(list(found)):
+        people.update((p.id, p) for p in session.exec(select(Person).where(col(Person.id).in_(chunk))))
     names = {c.id: c for c in session.exec(select(Checkpoint))}
     rows = []
     for pid, (at, cp) in sorted(found.items(), key=lambda item: item[1][0]):
         checkpoint = names.get(cp)
         rows.append(_row(people[pid], contact_at=at, checkpoint_zh=checkpoint.name_zh if checkpoint else '',
                          checkpoint_en=checkpoint.name_en if checkpoint else ''))  # fmt: skip
+    # The admin now sees each contact (masked, with time and place): a staff read of their data too.
+    audit.record_many(session, actor_id=actor.account_id, actor_label=actor.label, action='person.read',
+                      targets=[f'person:{r.person_id}' for r in rows],
+                      detail=f'contact tracing: contact of person:{case.id}')  # fmt: skip
     return rows

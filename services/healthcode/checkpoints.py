@@ -10,7 +10,7 @@ from sqlmodel import Session, col, delete, func, select
 from models.accounts import Person, Role
 from models.common import utcnow
 from models.healthcode import Checkpoint, CheckpointPublic, PassRecord, PassRecordPublic
-from services import audit
+from services import audit, idempotency
 from services.access import Actor, person_for, require_role
 from services.errors import N_, DomainError, NotFound
 from services.events import bus
@@ -95,25 +95,35 @@ def _record(session: Session, *, checkpoint_id: int, person: Person, result: str
     bus.stage(session, PASS_RECORDED, PassRecorded(checkpoint_id=checkpoint_id, result=result), key=checkpoint_id)
 
 
-def scan(session: Session, *, actor: Actor, checkpoint_id: int, text: str, temperature: str = '') -> Verdict:
-    """Verify a scanned or typed code at a checkpoint (with a reading in 'scan + temperature' mode) and record it."""
+def scan(session: Session, *, actor: Actor, checkpoint_id: int, text: str, temperature: str = '',
+         key: str | None = None) -> Verdict:  # fmt: skip
+    """Verify a scanned or typed code at a checkpoint (with a reading in 'scan + temperature' mode) and record it;
+    a repeat under the same key (a double submit, a retry) returns the first verdict and records nothing more."""
     require_role(actor, Role.checkpoint)
+    return idempotency.once(session, actor=actor, action='healthcode.pass', key=key, result=Verdict,
+                            run=lambda: _scan(session, actor=actor, checkpoint_id=checkpoint_id, text=text,
+                                              temperature=temperature))  # fmt: skip
+
+
+def _person_of(session: Session, raw: str) -> tuple[Person, str, str]:
+    """The person behind a token (exactly as issued) or a short code: (person, method, the token's colour)."""
+    if raw.strip()[: len(PREFIX)].upper() == PREFIX:  # a token: verified as given, any other spelling refused
+        claims = _verified(session, raw)
+        if claims.kind == 'K':
+            raise TokenError(N_('This is a checkpoint poster, not a personal code.'))
+        if claims.kind == 'P':
+            codes.check_paper(session, nonce=claims.nonce)
+        person = session.exec(select(Person).where(Person.subject_id == claims.subject)).first()
+        if person is None:
+            raise TokenError(N_('Unknown person: this code is no longer valid.'))
+        return person, 'paper' if claims.kind == 'P' else 'scan', claims.colour
+    return codes.person_for_short_code(session, code=raw.strip()), 'short', ''
+
+
+def _scan(session: Session, *, actor: Actor, checkpoint_id: int, text: str, temperature: str) -> Verdict:
     checkpoint = get_checkpoint(session, checkpoint_id=checkpoint_id)
-    raw = (text or '').strip()
     try:
-        if raw.upper().startswith(PREFIX):
-            claims = _verified(session, raw)
-            if claims.kind == 'K':
-                raise TokenError(N_('This is a checkpoint poster, not a personal code.'))
-            if claims.kind == 'P':
-                codes.check_paper(session, nonce=claims.nonce)
-            person = session.exec(select(Person).where(Person.subject_id == claims.subject)).first()
-            if person is None:
-                raise TokenError(N_('Unknown person: this code is no longer valid.'))
-            method, token_colour = ('paper' if claims.kind == 'P' else 'scan'), claims.colour
-        else:
-            person = codes.person_for_short_code(session, code=raw)
-            method, token_colour = 'short', ''
+        person, method, token_colour = _person_of(session, text or '')
     except DomainError as error:
         return Verdict(result='refused', reason=error.message, params=error.params)
     assert person.id is not None
@@ -136,11 +146,28 @@ def scan(session: Session, *, actor: Actor, checkpoint_id: int, text: str, tempe
         verdict.reason = N_('No temperature entered.')
     _record(session, checkpoint_id=checkpoint_id, person=person, result=verdict.result, colour=colour,
             temperature=reading, method=method, actor=actor)  # fmt: skip
+    # Staff saw this person's colour and masked name: a read of their data (whom by id, never the ID number).
+    audit.record(session, actor_id=actor.account_id, actor_label=actor.label, action='checkpoint.verify',
+                 target=f'person:{person.id}',
+                 detail=f'checkpoint:{checkpoint_id} {method} {verdict.result} {colour}')  # fmt: skip
     return verdict
 
 
-def show_code_pass(session: Session, *, actor: Actor, person_id: int, poster: str) -> Verdict:
-    """'I passed': the resident scanned the checkpoint's poster in 'show code' mode; the pass is recorded."""
+def show_code_pass(session: Session, *, actor: Actor, person_id: int, poster: str,
+                   key: str | None = None) -> Verdict:  # fmt: skip
+    """'I passed': the resident scanned the checkpoint's poster in 'show code' mode; the pass is recorded (once per
+    key: a double submit or a retry returns the first verdict)."""
+    return idempotency.once(
+        session,
+        actor=actor,
+        action='healthcode.pass',
+        key=key,
+        result=Verdict,
+        run=lambda: _show_code_pass(session, actor=actor, person_id=person_id, poster=poster),
+    )
+
+
+def _show_code_pass(session: Session, *, actor: Actor, person_id: int, poster: str) -> Verdict:
     person = person_for(session, actor, person_id)
     try:
         claims = _verified(session, poster)

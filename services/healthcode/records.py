@@ -83,7 +83,9 @@ def append_records(session: Session, records: list[HealthRecord], *, together: i
     notes = {r.person_id: r.note for r in sorted(records, key=lambda r: r.at)}
     changed = [pid for pid in person_ids if before[pid] != after[pid]]
     for pid in changed:
-        payload = CodeChanged(colour=after[pid], person_id=pid, note=notes[pid] or '', changed_together=max(len(changed), together or 0))
+        payload = CodeChanged(
+            colour=after[pid], person_id=pid, note=notes[pid] or '', changed_together=max(len(changed), together or 0)
+        )
         bus.stage(session, CODE_CHANGED, payload, key=people[pid].subject_id)
 
 

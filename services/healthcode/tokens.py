@@ -1,9 +1,9 @@
 """The signed token format (pure: no database). A code nobody can fake.
 
-Text form: 'SCC1:' + base32 (RFC 4648, no padding — all QR alphanumeric characters) of
-payload || Ed25519 signature (64 bytes). Payload (big-endian): version u8 · kind u8 ('C' live code,
-'P' paper code, 'K' checkpoint poster) · key id 4 bytes · colour u8 (0 green, 1 yellow, 2 red) ·
-issued-at u32 · expires-at u32 (Unix seconds) · nonce 6 bytes · subject length u8 · subject (ASCII).
+Text form: 'SCC1:' + base32 (RFC 4648, upper case, no padding — all QR alphanumeric characters; only this
+canonical spelling is accepted) of payload || Ed25519 signature (64 bytes). Payload (big-endian): version u8 ·
+kind u8 ('C' live code, 'P' paper code, 'K' checkpoint poster) · key id 4 bytes · colour u8 (0 green, 1 yellow,
+2 red) · issued-at u32 · expires-at u32 (Unix seconds) · nonce 6 bytes · subject length u8 · subject (ASCII).
 """
 
 import base64
@@ -33,12 +33,18 @@ _TO_INT_DIGITS = str.maketrans(_B32, '0123456789ABCDEFGHIJKLMNOPQRSTUV')
 
 
 def b32decode(body: str) -> bytes:
-    """Unpadded RFC 4648 base32 to bytes, fast (one int conversion instead of base64's Python loop)."""
+    """Unpadded RFC 4648 base32 to bytes, fast (one int conversion instead of base64's Python loop), accepting only
+    the canonical spelling: upper case, no padding, a length that encodes whole bytes, and the unused low bits of
+    the last character zero — so every token has exactly one text form that verifies."""
     if not body or not _B32_CHARS.issuperset(body):
         raise TokenError(N_('This code is damaged or incomplete.'))
     bits = len(body) * 5
     size = bits // 8
-    return (int(body.translate(_TO_INT_DIGITS), 32) >> (bits - size * 8)).to_bytes(size, 'big')
+    spare = bits - size * 8
+    value = int(body.translate(_TO_INT_DIGITS), 32)
+    if spare >= 5 or value & ((1 << spare) - 1):  # a character too many, or set bits that carry nothing
+        raise TokenError(N_('This code is damaged or incomplete.'))
+    return (value >> spare).to_bytes(size, 'big')
 
 
 class TokenError(DomainError):
@@ -80,10 +86,11 @@ def split(text: str) -> tuple[Claims, bytes, bytes]:
     """Parse without verifying: claims, signed bytes, signature. Raises TokenError for anything malformed."""
     if not isinstance(text, str) or len(text) > MAX_TEXT:
         raise TokenError(N_('This is not a Spring City Cloud code.'))
-    text = text.strip()
-    if text[: len(PREFIX)].upper() != PREFIX:
+    if not text.startswith(PREFIX):  # exactly as issued: no other case, no spaces around it
+        if text.strip()[: len(PREFIX)].upper() == PREFIX:
+            raise TokenError(N_('This code is damaged or incomplete.'))
         raise TokenError(N_('This is not a Spring City Cloud code.'))
-    raw = b32decode(text[len(PREFIX) :].upper())
+    raw = b32decode(text[len(PREFIX) :])
     if len(raw) < HEADER.size + SIGNATURE_BYTES:
         raise TokenError(N_('This code is damaged or incomplete.'))
     version, kind, kid, colour, iat, exp, nonce, length = HEADER.unpack_from(raw)

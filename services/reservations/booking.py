@@ -190,8 +190,14 @@ def reserve(
     under the same `key` returns the first booking."""
     when = now or utcnow()
     db.write_gate(session)  # before the first statement (the key's look-up)
-    return idempotency.once(session, actor=actor, action='reservations.book', key=key, result=Booked,
-                            run=lambda: _reserve(session, actor=actor, slot_id=slot_id, members=members, now=when))  # fmt: skip
+    return idempotency.once(
+        session,
+        actor=actor,
+        action='reservations.book',
+        key=key,
+        result=Booked,
+        run=lambda: _reserve(session, actor=actor, slot_id=slot_id, members=members, now=when),
+    )
 
 
 def _reserve(session: Session, *, actor: Actor, slot_id: int, members: dict[int, int], now: datetime) -> Booked:

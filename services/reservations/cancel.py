@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from models.common import utcnow
 from models.reservations import ReservationStatus
+from services import idempotency
 from services.access import Actor
 from services.errors import N_, DomainError, NotFound
 from services.reservations import common, stock
@@ -16,10 +17,24 @@ from services.reservations.quota import return_quota
 from services.reservations.waitlist import offer_released
 
 
-def cancel(session: Session, *, actor: Actor, reservation_id: int, now: datetime | None = None) -> int:
+def cancel(
+    session: Session, *, actor: Actor, reservation_id: int, now: datetime | None = None, key: str | None = None
+) -> int:
     """Cancel a booking (or lottery application) before its slot starts: stock and quota return at once.
-    Returns the slot's stock afterwards."""
-    now = now or utcnow()
+    Returns the slot's stock afterwards (a retry under the same `key`: the first answer)."""
+    when = now or utcnow()
+    return idempotency.once(
+        session,
+        actor=actor,
+        action='reservations.cancel',
+        key=key,
+        result=int,
+        run=lambda: _cancel(session, actor=actor, reservation_id=reservation_id, now=when),
+    )
+
+
+def _cancel(session: Session, *, actor: Actor, reservation_id: int, now: datetime) -> int:
+    """The cancellation itself (see `cancel`)."""
     row = session.execute(
         select(
             RES.c.slot_id,

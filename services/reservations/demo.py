@@ -12,6 +12,7 @@ from services.reservations import passes
 from services.reservations.admin import next_days
 from services.reservations.common import ITEM, SLOT, STORE
 from services.reservations.policy import local_day, local_time, parse_hhmm
+from services.reservations.staff import ACCOUNT, STAFF
 
 # code, zh, en, unit zh, unit en, quota, quota days, mode, window opens (local minute), days before
 ITEMS = [
@@ -120,6 +121,18 @@ PLANS = {
 }
 
 
+DEMO_PHARMACIST = 'pharma1'  # works at the first demo store (Quancheng Rd) only
+
+
+def _seed_staff(session: Session, stores: list[int]) -> None:
+    """The demo pharmacist works at the first store (when they work nowhere yet: an admin's choice stays)."""
+    account = session.execute(select(ACCOUNT.c.id).where(ACCOUNT.c.username == DEMO_PHARMACIST)).scalar_one_or_none()
+    if account is None or not stores:
+        return
+    if session.execute(select(STAFF.c.store_id).where(STAFF.c.account_id == account)).first() is None:
+        session.execute(STAFF.insert().values(account_id=account, store_id=stores[0]))
+
+
 def seed(session: Session) -> None:
     """Create the demo goods and stores once, and today's and tomorrow's slots when missing."""
     passes.signing_key(session)  # created once, kept in the database
@@ -151,6 +164,7 @@ def seed(session: Session) -> None:
             )
             session.execute(STORE.insert().values(**store.model_dump()))
     stores = list(session.execute(select(STORE.c.id).order_by(STORE.c.id)).scalars())
+    _seed_staff(session, stores)
     plan_days = next_days(local_day(utcnow()))
     existing = set(
         session.execute(

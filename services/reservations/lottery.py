@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from models.common import utcnow
 from models.reservations import AllocationMode, ReservationStatus
+from services import idempotency
 from services.access import Actor
 from services.errors import N_, DomainError, NotFound
 from services.reservations import booking, common, quota, stock
@@ -173,10 +174,29 @@ def record(session: Session, *, slot_id: int) -> dict[str, Any]:
 
 
 def apply(
-    session: Session, *, actor: Actor, slot_id: int, members: dict[int, int], now: datetime | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    slot_id: int,
+    members: dict[int, int],
+    now: datetime | None = None,
+    key: str | None = None,
 ) -> booking.Booked:
-    """Apply for a lottery slot (quota is held until the draw; losers get it back)."""
-    now = now or utcnow()
+    """Apply for a lottery slot (quota is held until the draw; losers get it back); a retry under the same `key`
+    returns the first application."""
+    when = now or utcnow()
+    return idempotency.once(
+        session,
+        actor=actor,
+        action='reservations.apply',
+        key=key,
+        result=booking.Booked,
+        run=lambda: _apply(session, actor=actor, slot_id=slot_id, members=members, now=when),
+    )
+
+
+def _apply(session: Session, *, actor: Actor, slot_id: int, members: dict[int, int], now: datetime) -> booking.Booked:
+    """The application itself (see `apply`)."""
     ctx = booking.check(session, actor, slot_id, members, now)
     if ctx.mode != AllocationMode.lottery:
         raise DomainError(N_('This item is first come, first served: please book directly.'))

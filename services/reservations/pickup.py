@@ -1,4 +1,5 @@
-"""The pharmacist's counter: check a pass (scanned QR or typed 6-digit code) and hand the goods over, once."""
+"""The pharmacist's counter: check a pass (scanned QR or typed 6-digit code) and hand the goods over, once — and
+only at a store the pharmacist works at (services.reservations.staff)."""
 
 from datetime import datetime
 from typing import Any
@@ -6,14 +7,13 @@ from typing import Any
 from sqlalchemy import Row, literal, select, update
 from sqlmodel import Session
 
-from models.accounts import Role
 from models.common import utcnow
 from models.reservations import PickupPublic, ReservationStatus
-from services import audit
-from services.access import Actor, require_role
+from services import audit, idempotency
+from services.access import Actor
 from services.errors import N_, DomainError, NotFound
 from services.events import bus
-from services.reservations import booking, common, passes
+from services.reservations import booking, common, passes, staff
 from services.reservations.common import RES, SLOT
 from services.reservations.events import PICKED_UP, PickedUp
 from services.reservations.policy import city_tz, local_day
@@ -108,17 +108,32 @@ def check_pass(
     session: Session, *, actor: Actor, store_id: int, text: str, now: datetime | None = None
 ) -> PickupPublic:
     """What the pharmacist sees for a pass (masked name, goods, slot) — or why it cannot be handed over."""
-    require_role(actor, Role.pharmacist)
+    staff.require_store(session, actor=actor, store_id=store_id)
     now = now or utcnow()
     row = _find(session, store_id=store_id, text=text, now=now)
     _check(row, store_id=store_id, now=now)
     return _info(row)
 
 
-def hand_over(session: Session, *, actor: Actor, store_id: int, text: str, now: datetime | None = None) -> PickupPublic:
-    """Confirm the handover: single use (a second scan is refused with when and by whom)."""
-    require_role(actor, Role.pharmacist)
-    now = now or utcnow()
+def hand_over(
+    session: Session, *, actor: Actor, store_id: int, text: str, now: datetime | None = None, key: str | None = None
+) -> PickupPublic:
+    """Confirm the handover: single use (a second scan is refused with when and by whom; a second tap of the same
+    button, under the same `key`, returns the first handover)."""
+    staff.require_store(session, actor=actor, store_id=store_id)
+    when = now or utcnow()
+    return idempotency.once(
+        session,
+        actor=actor,
+        action='reservations.hand_over',
+        key=key,
+        result=PickupPublic,
+        run=lambda: _hand_over(session, actor=actor, store_id=store_id, text=text, now=when),
+    )
+
+
+def _hand_over(session: Session, *, actor: Actor, store_id: int, text: str, now: datetime) -> PickupPublic:
+    """The handover itself (see `hand_over`)."""
     row = _find(session, store_id=store_id, text=text, now=now)
     _check(row, store_id=store_id, now=now)
     changed = common.changed(

@@ -21,20 +21,18 @@ def store_ids(session: Session, *, account_id: int) -> list[int]:
 
 
 def my_stores(session: Session, *, actor: Actor) -> list[ResStorePublic]:
-    """The stores the pharmacist works at (the counter's chooser shows only these)."""
+    """The stores the pharmacist works at (the counter's chooser shows only these; an admin's: every store)."""
     require_role(actor, Role.pharmacist)
-    query = (
-        select(STORE)
-        .select_from(STORE.join(STAFF, STAFF.c.store_id == STORE.c.id))
-        .where(STAFF.c.account_id == actor.account_id)
-        .order_by(STORE.c.district, STORE.c.id)
-    )
+    query = select(STORE).order_by(STORE.c.district, STORE.c.id)
+    if actor.role is not Role.admin:
+        query = query.join(STAFF, STAFF.c.store_id == STORE.c.id).where(STAFF.c.account_id == actor.account_id)
     return [ResStorePublic.model_validate(dict(row._mapping)) for row in session.execute(query)]
 
 
 def require_store(session: Session, *, actor: Actor, store_id: int) -> None:
-    """Refuse a pharmacist acting at a store they do not work at (whatever the page sent)."""
-    require_role(actor, Role.pharmacist)
+    """Refuse a pharmacist acting at a store they do not work at (whatever the page sent); admins act anywhere."""
+    if require_role(actor, Role.pharmacist).role is Role.admin:
+        return
     found = session.execute(
         select(STAFF.c.store_id).where(STAFF.c.account_id == actor.account_id, STAFF.c.store_id == store_id)
     ).first()
@@ -51,11 +49,17 @@ def pharmacists(session: Session, *, actor: Actor) -> list[StaffPublic]:
         .order_by(ACCOUNT.c.id)
     ).all()
     assigned: dict[int, list[int]] = {}
-    for account_id, store_id in session.execute(select(STAFF.c.account_id, STAFF.c.store_id).order_by(STAFF.c.store_id)):
+    for account_id, store_id in session.execute(
+        select(STAFF.c.account_id, STAFF.c.store_id).order_by(STAFF.c.store_id)
+    ):
         assigned.setdefault(int(account_id), []).append(int(store_id))
     return [
-        StaffPublic(account_id=a.id, label=a.display_name or a.username or f'#{a.id}', active=a.active,
-                    store_ids=assigned.get(a.id, []))  # fmt: skip
+        StaffPublic(
+            account_id=a.id,
+            label=a.display_name or a.username or f'#{a.id}',
+            active=a.active,
+            store_ids=assigned.get(a.id, []),
+        )  # fmt: skip
         for a in accounts
     ]
 

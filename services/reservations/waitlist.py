@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from models.common import utcnow
 from models.reservations import ReservationStatus, ResWaitPublic, WaitStatus
+from services import idempotency
 from services.access import Actor
 from services.errors import N_, DomainError, Forbidden, NotFound
 from services.events import bus
@@ -28,9 +29,35 @@ def join(
     person_id: int,
     quantity: int,
     now: datetime | None = None,
+    key: str | None = None,
 ) -> int:
-    """Queue for an item at a store on a day; returns the place in line (1 = next)."""
-    now = now or utcnow()
+    """Queue for an item at a store on a day; returns the place in line (1 = next; a retry under the same `key`:
+    the first answer)."""
+    when = now or utcnow()
+    return idempotency.once(
+        session,
+        actor=actor,
+        action='reservations.wait',
+        key=key,
+        result=int,
+        run=lambda: _join(
+            session,
+            actor=actor,
+            store_id=store_id,
+            item_id=item_id,
+            day=day,
+            person_id=person_id,
+            quantity=quantity,
+            now=when,
+        ),
+    )
+
+
+def _join(
+    session: Session, *, actor: Actor, store_id: int, item_id: int, day: date, person_id: int, quantity: int,
+    now: datetime,
+) -> int:  # fmt: skip
+    """Joining itself (see `join`)."""
     if person_id != actor.person_id:
         owner = session.execute(select(PERSON.c.managed_by_account_id).where(PERSON.c.id == person_id)).first()
         if owner is None or owner[0] != actor.account_id:
@@ -60,7 +87,7 @@ def join(
     if queued is not None:
         raise DomainError(N_('Already on the waitlist of this store for that day.'))
     new_id = session.execute(
-        WAIT.insert()
+        common.upsert(session)(WAIT)
         .values(
             store_id=store_id,
             item_id=item_id,
@@ -71,8 +98,11 @@ def join(
             status=WaitStatus.waiting,
             created_at=now,
         )
+        .on_conflict_do_nothing()  # uq_res_wait_open: a twin that joined meanwhile, in another session
         .returning(WAIT.c.id)
-    ).scalar_one()
+    ).scalar_one_or_none()
+    if new_id is None:
+        raise DomainError(N_('Already on the waitlist of this store for that day.'))
     return _position(session, new_id)
 
 
@@ -134,9 +164,22 @@ def offer_released(session: Session, *, slot_id: int, now: datetime) -> int:
     return remaining
 
 
-def accept(session: Session, *, actor: Actor, wait_id: int, now: datetime | None = None) -> int:
-    """Take the stock held for you: it becomes a reservation in the offered slot; returns its id."""
-    now = now or utcnow()
+def accept(session: Session, *, actor: Actor, wait_id: int, now: datetime | None = None, key: str | None = None) -> int:
+    """Take the stock held for you: it becomes a reservation in the offered slot; returns its id (a retry under
+    the same `key`: the same id)."""
+    when = now or utcnow()
+    return idempotency.once(
+        session,
+        actor=actor,
+        action='reservations.accept',
+        key=key,
+        result=int,
+        run=lambda: _accept(session, actor=actor, wait_id=wait_id, now=when),
+    )
+
+
+def _accept(session: Session, *, actor: Actor, wait_id: int, now: datetime) -> int:
+    """Accepting itself (see `accept`)."""
     row = session.execute(select(WAIT).where(WAIT.c.id == wait_id)).first()
     if row is None or row.account_id != actor.account_id:
         raise NotFound(N_('No such waitlist entry.'))

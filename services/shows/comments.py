@@ -56,7 +56,9 @@ def _post(session: Session, actor: Actor, show_id: int, text: str) -> ShowCommen
         raise DomainError(N_('You are commenting too fast. Please wait a few seconds.'))
     if recent >= PER_MINUTE:
         raise DomainError(N_('At most {limit} comments a minute. Please wait a little.'), limit=PER_MINUTE)
-    row = ShowComment(show_id=show_id, account_id=actor.account_id, author=strip_bidi(actor.label)[:40], text=body, created_at=now)
+    row = ShowComment(
+        show_id=show_id, account_id=actor.account_id, author=strip_bidi(actor.label)[:40], text=body, created_at=now
+    )
     session.add(row)
     session.flush()
     public = ShowCommentPublic.model_validate(row)

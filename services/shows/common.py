@@ -21,9 +21,9 @@ from services import audit
 from services.access import Actor, require_role
 from services.city import current_city
 from services.errors import N_, Forbidden, NotFound
-from services.validation import strip_bidi
 from services.events import bus
 from services.shows.events import SHOW_CHANGED, ShowChanged
+from services.validation import strip_bidi
 
 SOON_MINUTES = 10
 ORGANIZERS = (Role.organizer,)  # admins may do what organizers do (services.access.require_role)
@@ -50,7 +50,9 @@ def may_edit(session: Session, actor: Actor, show: Show) -> bool:
         return False
     if show.created_by == actor.account_id:
         return True
-    given = select(ShowOrganizer.id).where(ShowOrganizer.show_id == show.id, ShowOrganizer.account_id == actor.account_id)
+    given = select(ShowOrganizer.id).where(
+        ShowOrganizer.show_id == show.id, ShowOrganizer.account_id == actor.account_id
+    )
     return session.exec(given).first() is not None
 
 

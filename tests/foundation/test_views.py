@@ -14,7 +14,7 @@ from sqlmodel import select
 from models.accounts import Account
 from services import db
 from services.foundation.demo import demo_id_number
-from tests.support.pages import choose, see, sign_in_resident, sign_in_staff
+from tests.support.pages import choose, not_see, see, sign_in_resident, sign_in_staff
 from views.foundation.signin import _safe_next
 
 NEW_PHONE = '13900000009'
@@ -112,6 +112,15 @@ async def test_add_a_family_member(user: User) -> None:
     user.find(marker='scc-family-add').click()
     await see(user, '身份证号码为 18 位：前 17 位为数字，最后一位为数字或 X。')
     assert len(user.find(marker='scc-family').elements) == 1
+    # Removing asks first; "back" keeps the member.
+    user.find(marker='scc-family-remove').click()
+    await see(user, '确定将王大妈从您的家庭成员中移除吗？其健康码仍然保留。')
+    user.find(marker='scc-confirm-no').click()
+    await see(user, '王大妈 · 母亲')
+    user.find(marker='scc-family-remove').click()
+    await see(user, marker='scc-confirm-yes')
+    user.find(marker='scc-confirm-yes').click()
+    await not_see(user, '王大妈 · 母亲')
 
 
 async def test_language_switch_is_remembered_for_the_account(user: User, create_user: Callable[[], User]) -> None:

@@ -6,6 +6,7 @@ from models.accounts import Role
 from services.city import current_city
 from services.foundation import auth, people
 from views.kit import call
+from views.kit.actions import ask
 from views.kit.fields import text_field
 from views.kit.frame import current_actor, page, toggle_language
 from views.kit.i18n import _, language
@@ -46,12 +47,18 @@ def register() -> None:
                         ui.label(f'{member.real_name} · {member.relation or ""}').classes('font-bold')
                         ui.label(member.masked_id_number).classes('text-sm text-gray-700')
 
-                    async def remove(person_id: int = member.id) -> None:
+                    async def remove(person_id: int = member.id, name: str = member.real_name) -> None:
+                        question = _('Remove {name} from your family? Their health code stays with them.', name=name)
+                        if not await ask(question, yes=_('Remove')):
+                            return
                         if await call.attempt(people.remove_family_member, actor=actor, person_id=person_id) is None:
                             return
                         family_list.refresh()
 
-                    ui.button(icon='delete', on_click=remove).props('flat round').tooltip(_('Remove'))
+                    label = _('Remove {name}', name=member.real_name)
+                    ui.button(icon='delete', on_click=remove).props(f'flat round aria-label="{label}"').tooltip(
+                        label
+                    ).mark('scc-family-remove')
 
         await family_list()
         with (

@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from nicegui import ui
+from nicegui import context, ui
 
 from views.kit.i18n import _
 
@@ -58,7 +58,8 @@ class ActionButton(ui.button):
 
 async def ask(question: str, *, yes: str, no: str = '') -> bool:
     """Ask before an action that cannot be undone; True when the person confirmed."""
-    with ui.dialog() as dialog, ui.card().classes('scc-confirm-dialog'):
+    # Made at the page's root, not where the button is: the button's own container may be rebuilt meanwhile.
+    with context.client.layout, ui.dialog() as dialog, ui.card().classes('scc-confirm-dialog'):
         ui.label(question).classes('text-base')
         with ui.row().classes('w-full justify-end gap-2'):
             ui.button(no or _('Back'), on_click=lambda: dialog.submit(False)).props('flat no-caps').mark(
@@ -68,5 +69,6 @@ async def ask(question: str, *, yes: str, no: str = '') -> bool:
                 'scc-confirm-yes'
             )
     answer = await dialog
-    dialog.delete()
+    if not dialog.is_deleted:
+        dialog.delete()
     return bool(answer)
