@@ -40,8 +40,13 @@ class ClinicConsultation(SQLModel, table=True):
     # is the database's own guarantee of at most one open consultation per person, whatever a page or a retry does.
     __table_args__ = (
         Index('ix_clinic_queue_order', 'status', 'rank_at', 'id'),
-        Index('ux_clinic_open_person', 'person_id', unique=True, sqlite_where=text(OPEN_WHERE),
-              postgresql_where=text(OPEN_WHERE)),  # fmt: skip
+        Index(
+            'ux_clinic_open_person',
+            'person_id',
+            unique=True,
+            sqlite_where=text(OPEN_WHERE),
+            postgresql_where=text(OPEN_WHERE),
+        ),  # fmt: skip
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -15,7 +15,7 @@ from models.clinic import (
     ConsultStatus,
 )
 from models.common import new_token, utcnow
-from services import audit
+from services import audit, idempotency
 from services.access import Actor, person_for, require_role
 from services.clinic import rules
 from services.clinic.clinics import clinic
@@ -31,7 +31,7 @@ from services.clinic.events import (
 from services.errors import N_, DomainError
 from services.events import bus
 from services.healthcode import record_clinic_outcome
-from services.validation import clean_text
+from services.validation import clean_text, strip_bidi
 
 T = ClinicConsultation.__table__  # type: ignore[attr-defined]
 M = ClinicMessage.__table__  # type: ignore[attr-defined]
@@ -65,9 +65,14 @@ def _message_public(row: ClinicMessage, sender: str) -> ClinicMessagePublic:
 
 
 def send_message(session: Session, *, actor: Actor, consultation_id: int, body: str,
-                 now: datetime | None = None) -> ClinicMessagePublic:  # fmt: skip
-    """A chat message from the resident or the assigned doctor, during the consultation only."""
-    now = now or utcnow()
+                 now: datetime | None = None, key: str | None = None) -> ClinicMessagePublic:  # fmt: skip
+    """A chat message from the resident or the assigned doctor, during the consultation (sent once per `key`)."""
+    return idempotency.once(session, actor=actor, action='clinic.message', key=key,
+                            run=lambda: _send(session, actor, consultation_id, body, now or utcnow()),
+                            result=ClinicMessagePublic)  # fmt: skip
+
+
+def _send(session: Session, actor: Actor, consultation_id: int, body: str, now: datetime) -> ClinicMessagePublic:
     row = _participant(session, actor, consultation_id)
     if row.status != ConsultStatus.in_consult.value:
         raise DomainError(N_('Chat is open only while the consultation is in progress.'))
@@ -81,7 +86,7 @@ def send_message(session: Session, *, actor: Actor, consultation_id: int, body: 
                             from_doctor=actor.role is not Role.resident, body=text, at=now)  # fmt: skip
     session.add(message)
     session.flush()
-    public = _message_public(message, actor.label)
+    public = _message_public(message, strip_bidi(actor.label))
     bus.stage(session, CHAT_POSTED, ChatPosted(message=public), key=row.id)
     return public
 
@@ -103,9 +108,18 @@ def messages(session: Session, *, actor: Actor, consultation_id: int) -> list[Cl
 
 
 def finish(session: Session, *, actor: Actor, consultation_id: int, outcome: str, advice: str,
-           clinic_code: str = '', now: datetime | None = None) -> ClinicConsultationPublic:  # fmt: skip
-    """The doctor ends the consultation with an outcome and advice; the health code follows in the same commit."""
-    now = now or utcnow()
+           clinic_code: str = '', now: datetime | None = None, key: str | None = None
+           ) -> ClinicConsultationPublic:  # fmt: skip
+    """The doctor ends the consultation with an outcome and advice, the health code following in the same commit."""
+    require_role(actor, Role.doctor)
+    return idempotency.once(session, actor=actor, action='clinic.finish', key=key,
+                            run=lambda: _finish(session, actor, consultation_id, outcome, advice, clinic_code,
+                                                now or utcnow()),
+                            result=ClinicConsultationPublic)  # fmt: skip
+
+
+def _finish(session: Session, actor: Actor, consultation_id: int, outcome: str, advice: str, clinic_code: str,
+            now: datetime) -> ClinicConsultationPublic:  # fmt: skip
     row = doctor_consult(session, actor, consultation_id, own=True)
     if outcome not in rules.OUTCOMES:
         raise DomainError(N_('Please choose an outcome.'))

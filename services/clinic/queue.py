@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from models.accounts import Person, Role
@@ -16,7 +17,7 @@ from models.clinic import (
     ConsultStatus,
 )
 from models.common import utcnow
-from services import audit
+from services import audit, idempotency
 from services.access import Actor, person_for, require_role
 from services.clinic import rules
 from services.clinic.calling import call_next as call_next  # the one place it lives; kept importable here
@@ -32,11 +33,16 @@ D = ClinicDuty.__table__  # type: ignore[attr-defined]
 WAITING = ConsultStatus.waiting.value
 
 
-def start_consultation(session: Session, *, actor: Actor, form: ClinicConsultationCreate, now: datetime | None = None
-                       ) -> ClinicConsultationPublic:  # fmt: skip
-    """A resident starts a fever consultation for themselves or a managed family member."""
-    now = now or utcnow()
+def start_consultation(session: Session, *, actor: Actor, form: ClinicConsultationCreate, now: datetime | None = None,
+                       key: str | None = None) -> ClinicConsultationPublic:  # fmt: skip
+    """A resident joins the queue for themselves or a family member (the same `key` again: the first consultation)."""
     require_role(actor, Role.resident)
+    return idempotency.once(session, actor=actor, action='clinic.join', key=key,
+                            run=lambda: _start(session, actor, form, now or utcnow()),
+                            result=ClinicConsultationPublic)  # fmt: skip
+
+
+def _start(session: Session, actor: Actor, form: ClinicConsultationCreate, now: datetime) -> ClinicConsultationPublic:
     person = person_for(session, actor, form.person_id)
     # Lock the patient (PostgreSQL) so two tabs cannot open two consultations for one person.
     session.execute(select(P.c.id).where(P.c.id == person.id).with_for_update())
@@ -60,8 +66,11 @@ def start_consultation(session: Session, *, actor: Actor, form: ClinicConsultati
         spo2=triage.spo2, chronic=','.join(triage.chronic), age=age, severity=score, queued_at=now, rank_at=rank_at,
         last_seen_at=now, next_check_at=now + rules.WORSE_INTERVAL,
     )  # fmt: skip
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():  # the database's unique index is the last word on one open consultation
+            session.add(row)
+    except IntegrityError:
+        raise DomainError(N_('There is already an open consultation for {name}.'), name=person.real_name) from None
     audit.record(session, actor_id=actor.account_id, actor_label=actor.label, action='clinic.started',
                  target=f'consultation:{row.id}', detail='red flag' if triage.has_red_flag else '')  # fmt: skip
     bus.stage(session, QUEUE_CHANGED, QueueChanged(reason='red_flag' if triage.has_red_flag else 'joined',

@@ -77,6 +77,11 @@ def outcome(call: Callable[[], object]) -> str:
     return 'ok'
 
 
+def label(result: object) -> str:
+    """'ok', or the message of the refusal returned by at_once."""
+    return result.message if isinstance(result, DomainError) else 'ok'
+
+
 def refusal(username: str, password: str, address: str = '') -> DomainError:
     found, error = staff_sign_in(username, password, address=address)
     assert found is None and error is not None
@@ -95,12 +100,11 @@ def guess(username: str, address: str) -> str:
 def test_twenty_wrong_guesses_at_once_check_at_most_five() -> None:
     """Was (PostgreSQL): up to 12 of 20 simultaneous guesses were checked, and "3 tries left" was shown five times."""
     code = ask()
-    results = at_once(20, lambda _i: verify(wrong(code)))
-    assert all(found is None and error is not None for found, error in results)
-    messages = Counter(error.message for _found, error in results if error is not None)
-    lefts = sorted(
-        e.params['left'] for _f, e in results if e is not None and e.message == 'Wrong code; {left} tries left.'
-    )
+    results = at_once(20, lambda s, _i: auth.verify_code(s, phone=PHONE, code=wrong(code)))
+    errors = [error for found, error in results if found is None and error is not None]  # type: ignore[misc]
+    assert len(errors) == 20
+    messages = Counter(error.message for error in errors)
+    lefts = sorted(e.params['left'] for e in errors if e.message == 'Wrong code; {left} tries left.')
     assert lefts == [1, 2, 3, 4]  # each count once, and right
     assert messages[TOO_MANY_TRIES] == 16  # the fifth checked guess, and 15 never compared
     assert len(audit('signin.failed')) == settings.otp_max_attempts  # exactly five were compared
@@ -112,9 +116,9 @@ def test_twenty_wrong_guesses_at_once_check_at_most_five() -> None:
 
 def test_the_right_code_sent_at_once_from_five_connections_signs_in_once() -> None:
     code = ask()
-    results = at_once(5, lambda _i: verify(code))
-    assert sum(found is not None for found, _error in results) == 1
-    assert [e.message for _f, e in results if e is not None] == [NO_OPEN_CODE] * 4
+    results = at_once(5, lambda s, _i: auth.verify_code(s, phone=PHONE, code=code))
+    assert sum(found is not None for found, _error in results) == 1  # type: ignore[misc]
+    assert [e.message for _f, e in results if e is not None] == [NO_OPEN_CODE] * 4  # type: ignore[misc]
     with db.read_session() as session:
         assert len(session.exec(select(Account).where(Account.phone == PHONE)).all()) == 1
     assert len(audit('signin')) == 1
@@ -153,11 +157,12 @@ def test_one_browser_session_gets_codes_for_three_phones_an_hour() -> None:
 
 
 def test_requests_sent_at_once_are_counted_one_after_the_other() -> None:
-    results = at_once(10, lambda _i: outcome(lambda: ask(PHONE)))
-    assert Counter(results)['ok'] == 1  # one code (and one text message) for one phone a minute, however sent
+    results = at_once(10, lambda s, _i: auth.request_code(s, phone=PHONE))
+    assert Counter(label(r) for r in results)['ok'] == 1  # one code (one text message) a minute, however sent
     numbers = phones(12, block=3)
-    results = at_once(12, lambda i: outcome(lambda: ask(numbers[i], browser='browser-c')))
-    assert Counter(results) == {'ok': settings.otp_phones_per_session_hour, PER_SESSION: 12 - 3}
+    results = at_once(12, lambda s, i: auth.request_code(s, phone=numbers[i], browser_key='browser-c'))
+    limit = settings.otp_phones_per_session_hour
+    assert Counter(label(r) for r in results) == {'ok': limit, PER_SESSION: 12 - limit}
     with db.read_session() as session:
         assert len(session.exec(select(OneTimeCode)).all()) == 1 + settings.otp_phones_per_session_hour
 
@@ -180,8 +185,8 @@ def test_a_stranger_cannot_keep_staff_out() -> None:
         assert guess('gate1', STRANGER) == WRONG
     error = refusal('gate1', DEMO_PASSWORD, STRANGER)
     assert error.message == WAIT and error.params['seconds'] == limits.MAX_WAIT_S  # the guesser waits 15 min
-    found, error = staff_sign_in('gate1', DEMO_PASSWORD, address=CHECKPOINT)
-    assert error is None and found is not None  # gate1 at the checkpoint is not held up at all
+    found, refused = staff_sign_in('gate1', DEMO_PASSWORD, address=CHECKPOINT)
+    assert refused is None and found is not None  # gate1 at the checkpoint is not held up at all
     with db.read_session() as session:
         gate = session.exec(select(Account).where(Account.username == 'gate1')).one()
     assert gate.active and gate.locked_until is None
@@ -210,8 +215,8 @@ def test_guesses_spread_over_many_addresses_slow_only_new_places() -> None:
     assert error.message == WAIT and error.params['seconds'] == FIRST_WAIT
     alerts = [e for e in audit(limits.ALERT) if 'several addresses' in e.detail]
     assert [e.target for e in alerts] == [f'account:{account_id("doctor1")}']
-    found, error = staff_sign_in('doctor1', DEMO_PASSWORD, address=CLINIC)  # its own place: no wait
-    assert error is None and found is not None
+    found, refused = staff_sign_in('doctor1', DEMO_PASSWORD, address=CLINIC)  # its own place: no wait
+    assert refused is None and found is not None
 
 
 def test_one_address_guessing_many_usernames_waits() -> None:
@@ -228,8 +233,11 @@ def test_one_address_guessing_many_usernames_waits() -> None:
 
 
 def test_password_tries_sent_at_once_are_counted_one_after_the_other() -> None:
-    results = at_once(12, lambda _i: refusal('doctor1', 'guess-password', STRANGER).message)
-    assert Counter(results) == {WRONG: settings.login_max_failures, WAIT: 12 - settings.login_max_failures}
+    results = at_once(
+        12, lambda s, _i: auth.password_sign_in(s, username='doctor1', password='guess', client_address=STRANGER)
+    )
+    messages = Counter(error.message for _found, error in results if error is not None)  # type: ignore[misc]
+    assert messages == {WRONG: settings.login_max_failures, WAIT: 12 - settings.login_max_failures}
 
 
 def test_unknown_usernames_wait_like_known_ones() -> None:

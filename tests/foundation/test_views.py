@@ -47,7 +47,7 @@ async def test_sign_in_with_a_wrong_code_says_so(user: User) -> None:
     user.find(marker='scc-code').clear().type(code)
     user.find(marker='scc-submit').click()
     await see(user, '城市公告')
-    await see(user, '您好，张*')
+    await see(user, '您好，张伟')  # their own name, unmasked: it is theirs to see
 
 
 async def test_first_sign_in_completes_the_profile(user: User) -> None:
@@ -281,3 +281,20 @@ async def test_the_one_element_notice_list_shows_what_the_element_cards_show(use
     assert sorted(parsed.texts) == sorted(element_texts)
     assert '<b>' not in notice_card_html(notice)  # escaped, shown as text
     assert set(card.classes) <= set(parsed.classes[0].split())  # the same card styles (urgent: the red border)
+
+
+async def test_a_long_announcement_is_cut_on_home_with_more_leading_to_the_whole_text(user: User) -> None:
+    with db.session_scope() as session:
+        from models.notices import NoticeCreate
+        from services.foundation import notices
+        from tests.support.actors import admin
+
+        long_text = '停水通知。' * 150  # 750 characters
+        draft = NoticeCreate(title_zh='长公告', title_en='Long notice', body_zh=long_text, body_en='Long ' * 150)
+        notices.post_notice(session, actor=admin(), notice=draft)
+    await sign_in_resident(user, '13800000001')
+    await see(user, '城市公告')
+    home = await page_text(user, '/')
+    assert 'scc-clamp' in home and 'scc-notice-more' in home
+    await user.open('/notices')
+    await see(user, long_text)  # the whole text on the announcements page

@@ -13,7 +13,16 @@ from services.errors import DomainError
 from services.events import DomainEvent, bus
 from services.reservations import STOCK_CHANGED, StockChanged, admin, cancel, passes, pickup, queries
 from tests.support.actors import actor
-from tests.support.reservations import family_of, make_item, make_slot, make_store, quota_used, remaining, reserve
+from tests.support.reservations import (
+    family_of,
+    make_item,
+    make_slot,
+    make_store,
+    quota_used,
+    remaining,
+    reserve,
+    works_at,
+)
 
 
 def test_household_books_in_one_transaction_all_or_none() -> None:
@@ -106,6 +115,7 @@ def test_pickup_pass_single_use_right_store_right_day() -> None:
     pharmacist = actor(username='pharma1')
     item = make_item()
     store, other = make_store(), make_store('另一家药房')
+    works_at(pharmacist.account_id, store, other)  # at both: a pass of one is refused at the other for that reason
     slot = make_slot(store, item, stock=5, starts_in=timedelta(minutes=-10))
     booked = reserve(wang, slot, {wang.person_id: 2})
     with db.read_session() as session:

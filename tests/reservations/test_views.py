@@ -10,7 +10,7 @@ from services import db
 from services.reservations import booking
 from tests.support.actors import actor
 from tests.support.pages import choose, see, sign_in_resident, sign_in_staff
-from tests.support.reservations import make_item, make_slot, make_store, remaining, reserve
+from tests.support.reservations import make_item, make_slot, make_store, remaining, reserve, works_at
 from tests.support.waits import wait_for
 
 
@@ -67,6 +67,7 @@ async def test_stock_changes_live_and_refusal_is_clear(user: User) -> None:
 async def test_pharmacist_hands_over_once(user: User) -> None:
     item = make_item(quota=5)
     store = make_store('柜台药房')
+    works_at(actor(username='pharma1').account_id, store)
     slot = make_slot(store, item, stock=5, starts_in=timedelta(minutes=-5))
     wang = actor(phone='13800000002')
     with db.session_scope() as session:

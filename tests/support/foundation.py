@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import TypeVar
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from models.accounts import Account, KnownAddress, SignInFailure
 from services import db
@@ -72,14 +72,25 @@ def account_id(username: str) -> int:
     return found
 
 
-def at_once(count: int, call: Callable[[int], T]) -> list[T]:
-    """`call(i)` for i in range(count), each in its own thread (so its own database session and connection),
-    released together by a barrier; the results in order."""
+def at_once(count: int, call: Callable[[Session, int], T]) -> list[T | DomainError]:
+    """`call(session, i)` for i in range(count), each in its own thread with its own unit of work (committed after, as
+    the pages do), released together by a barrier: on PostgreSQL once every connection is open and its transaction
+    begun, so that the calls really meet in the database; on SQLite before that, since its writers queue at BEGIN.
+    The results in order; a refusal is returned as the DomainError."""
     barrier = threading.Barrier(count)
+    connect_first = db.dialect() == 'postgresql'
 
-    def one(index: int) -> T:
-        barrier.wait()
-        return call(index)
+    def one(index: int) -> T | DomainError:
+        if not connect_first:
+            barrier.wait()
+        try:
+            with db.session_scope() as session:
+                if connect_first:
+                    session.connection()
+                    barrier.wait()
+                return call(session, index)
+        except DomainError as error:
+            return error
 
     with ThreadPoolExecutor(max_workers=count) as pool:
         return list(pool.map(one, range(count)))

@@ -1,13 +1,26 @@
-"""Factories and helpers of the health code tests: demo residents and their codes, checkpoints, scanning."""
+"""Factories and helpers of the health code tests: demo residents and their codes, checkpoints, scanning, many
+people at once, old pass records, and an empty database of the kind the run tests."""
 
-from datetime import date
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine, insert, text
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
 
 from models.accounts import Person
+from models.common import new_token, utcnow
+from models.healthcode import PassRecord
 from services import db
 from services.access import Actor
 from services.healthcode import checkpoints, codes, current_colour
 from services.healthcode.checkpoints import Verdict
 from tests.support.actors import actor, demo_id_number
+from tests.support.components import PG_BASE, require_or_skip
 
 RESIDENT_PHONE = '13800000001'  # 张伟, green in the demo city, with a father he manages
 
@@ -25,6 +38,18 @@ def checkpoint_id() -> int:
         return checkpoints.list_checkpoints(session)[0].id
 
 
+def show_code_checkpoint_id() -> int:
+    """The demo checkpoint in 'show code' mode (residents record their own pass)."""
+    with db.read_session() as session:
+        return next(c.id for c in checkpoints.list_checkpoints(session) if c.mode == 'show_code')
+
+
+def poster(checkpoint: int) -> str:
+    """The signed poster QR of a checkpoint, as printed for it."""
+    with db.read_session() as session:
+        return checkpoints.poster_token(session, actor=actor(username='gate1'), checkpoint_id=checkpoint)
+
+
 def live_token(phone: str = RESIDENT_PHONE) -> str:
     """A fresh live code of a demo resident, as their screen shows it."""
     me, pid = resident(phone)
@@ -32,11 +57,11 @@ def live_token(phone: str = RESIDENT_PHONE) -> str:
         return codes.issue_code(session, actor=me, person_id=pid).token
 
 
-def scan(text: str, temperature: str = '') -> Verdict:
+def scan(text: str, temperature: str = '', key: str | None = None) -> Verdict:
     """What the first checkpoint's staff (gate1) see when they scan or type `text`."""
     with db.session_scope() as session:
         return checkpoints.scan(session, actor=actor(username='gate1'), checkpoint_id=checkpoint_id(), text=text,
-                                temperature=temperature)  # fmt: skip
+                                temperature=temperature, key=key)  # fmt: skip
 
 
 def make_people(count: int) -> list[Person]:
@@ -49,7 +74,61 @@ def make_people(count: int) -> list[Person]:
     return people
 
 
+def many_people(count: int) -> list[int]:
+    """`count` new people (no account, green) written in one statement — a city-sized list; their ids."""
+    numbers = [demo_id_number('370103', date(1950, 1, 1) + timedelta(days=i // 900), f'{100 + i % 900:03d}')
+               for i in range(count)]  # fmt: skip
+    born = [date(1950, 1, 1) + timedelta(days=i // 900) for i in range(count)]
+    now = utcnow()
+    rows = [{'real_name': f'接触{i}', 'district': '370103', 'id_number': n, 'birth_date': b,
+             'subject_id': new_token(), 'created_at': now} for i, (n, b) in enumerate(zip(numbers, born, strict=True))]  # fmt: skip
+    with db.session_scope() as session:
+        session.execute(insert(Person), rows)
+    with db.read_session() as session:
+        found = dict(session.exec(select(Person.id_number, Person.id).where(col(Person.district) == '370103')).all())
+    return [found[n] for n in numbers if found.get(n) is not None]  # type: ignore[misc]
+
+
+def add_pass(person_id: int, at: datetime, checkpoint: int | None = None) -> int:
+    """A pass record of `person_id` at `at` (the first checkpoint unless told); its id."""
+    with db.session_scope() as session:
+        row = PassRecord(checkpoint_id=checkpoint or checkpoint_id(), person_id=person_id, at=at, result='pass',
+                         colour='green')  # fmt: skip
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        return row.id
+
+
 def colour(person_id: int) -> str:
     """The person's colour now."""
     with db.read_session() as session:
         return current_colour(session, person_id=person_id)
+
+
+@contextmanager
+def empty_database(tmp_path: Path) -> Iterator[Engine]:
+    """A database with no tables at all, of the kind this run tests (SQLite file, or a new PostgreSQL schema)."""
+    if os.environ.get('SCC_TEST_DB') != 'postgresql':
+        engine = db.new_engine(f'sqlite:///{tmp_path / "empty.db"}')
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+        return
+    schema = f'scc_hc_{uuid.uuid4().hex[:10]}'
+    admin = create_engine(PG_BASE)
+    try:
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA {schema}'))
+    except Exception as error:
+        admin.dispose()
+        require_or_skip(f'PostgreSQL not reachable: {error}')
+    engine = db.new_engine(f'{PG_BASE}?options=-csearch_path%3D{schema}')
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA {schema} CASCADE'))
+        admin.dispose()

@@ -1,31 +1,65 @@
 """Helpers for the reservation tests: a store, an item with its policy, slots at chosen times, many residents,
-booking in a unit of work of its own. (Actors: `tests.support.actors`; pages: `tests.support.pages`.)"""
+booking in a unit of work of its own, pharmacists at their stores, the active bookings of a slot; and, run as
+`python -m tests.support.reservations rush …`, a booking process for the kill -9 rush (see `rush_process`).
+(Actors: `tests.support.actors`; pages: `tests.support.pages`.)"""
 
+import json
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from models.accounts import Account, Person, Role
 from models.common import new_token, utcnow
-from models.reservations import AllocationMode, ResItem, ResQuota, ResSlot, ResStore
+from models.reservations import ACTIVE_STATUSES, AllocationMode, Reservation, ResItem, ResQuota, ResSlot, ResStore
 from services import db
 from services.access import Actor
-from services.reservations import booking
+from services.errors import DomainError
+from services.reservations import booking, staff
 from services.reservations.policy import local_day
+from tests.support.actors import admin
 from tests.support.rows import stored
 
 
 def reserve(
-    actor: Actor, slot_id: int, members: Mapping[int | None, int], now: datetime | None = None
+    actor: Actor,
+    slot_id: int,
+    members: Mapping[int | None, int],
+    now: datetime | None = None,
+    *,
+    key: str | None = None,
 ) -> booking.Booked:
     """Book `members` (person id → quantity; an actor's `person_id` must be set) in a unit of work of its own."""
     chosen = {person_id: quantity for person_id, quantity in members.items() if person_id is not None}
     assert len(chosen) == len(members), 'a member without a person id'
     with db.session_scope() as session:
-        return booking.reserve(session, actor=actor, slot_id=slot_id, members=chosen, now=now)
+        return booking.reserve(session, actor=actor, slot_id=slot_id, members=chosen, now=now, key=key)
+
+
+def works_at(account_id: int, *store_ids: int) -> None:
+    """The admin lets a pharmacist account work at these stores (as the M2 admin page does)."""
+    with db.session_scope() as session:
+        for store_id in store_ids:
+            staff.assign(session, actor=admin(), account_id=account_id, store_id=store_id)
+
+
+def active_bookings(slot_id: int) -> dict[int, int]:
+    """Person id → number of active bookings (booked or applied) in a slot."""
+    with db.read_session() as session:
+        rows = session.execute(
+            select(col(Reservation.person_id), func.count())
+            .where(col(Reservation.slot_id) == slot_id, col(Reservation.status).in_(ACTIVE_STATUSES))
+            .group_by(col(Reservation.person_id))
+        ).all()
+    return {int(person_id): int(count) for person_id, count in rows}
 
 
 def family_of(actor: Actor) -> list[int]:
@@ -127,3 +161,60 @@ def quota_used(session: Session, person_id: int, item_id: int) -> int:
     """What the quota ledger says a person has used."""
     row = session.get(ResQuota, (person_id, item_id))
     return row.used if row else 0
+
+
+# -- the kill -9 rush ----------------------------------------------------------------------------------------------
+SHOWN_AFTER_S = 0.05  # a confirmation reaches the phone this long after the commit (the network, the page update)
+
+
+def rush_process(
+    database_url: str, slot_id: int, jobs: list[tuple[int, int, str]], log_path: Path, threads: int = 8
+) -> 'subprocess.Popen[str]':
+    """A booking process: each job (account id, person id, key) books one unit in `slot_id` through the service
+    layer, from `threads` threads; it prints `SHOWN <account> <reservation> <code>` when the resident would see
+    the confirmation (after the commit), `REFUSED <account> <msgid>` for a refusal (errors go to `log_path`). Kill
+    it -9 at any time."""
+    command = [sys.executable, '-m', 'tests.support.reservations', 'rush', database_url, str(slot_id), str(threads)]
+    with log_path.open('ab') as log:
+        process = subprocess.Popen(command, cwd=Path(__file__).resolve().parent.parent.parent, stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=log, text=True, bufsize=1)  # fmt: skip
+    assert process.stdin is not None
+    process.stdin.write(json.dumps(jobs))
+    process.stdin.close()
+    return process
+
+
+def _rush(database_url: str, slot_id: int, threads: int) -> None:
+    """The booking process itself (`rush_process`)."""
+    db.configure(database_url)
+    jobs = json.loads(sys.stdin.read())
+    lock = threading.Lock()
+    ready = threading.Barrier(min(threads, len(jobs)))
+
+    def say(line: str) -> None:
+        with lock:
+            sys.stdout.write(line + '\n')
+            sys.stdout.flush()
+
+    def book(index: int) -> None:
+        account_id, person_id, key = jobs[index]
+        if index < threads:
+            ready.wait()  # the first wave together
+        actor = Actor(account_id=account_id, role=Role.resident, label='r', person_id=person_id)
+        try:
+            with db.session_scope() as session:
+                booked = booking.reserve(session, actor=actor, slot_id=slot_id, members={person_id: 1}, key=key)
+        except DomainError as error:
+            say(f'REFUSED {account_id} {error.message}')
+            return
+        time.sleep(SHOWN_AFTER_S)
+        say(f'SHOWN {account_id} {booked.reservation_ids[0]} {booked.codes[0]}')
+
+    say('READY')
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        list(pool.map(book, range(len(jobs))))
+    say('DONE')
+
+
+if __name__ == '__main__' and sys.argv[1:2] == ['rush']:
+    _rush(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))

@@ -12,6 +12,7 @@ from services.errors import N_
 from views.clinic.board import present_desk
 from views.clinic.room import chat_panel, labels, local, status_label, triage_summary
 from views.kit import call, live
+from views.kit.actions import ActionButton
 from views.kit.browser import beep, unlock_audio
 from views.kit.frame import StaffLink, add_staff_link, current_actor, page
 from views.kit.i18n import _, pick
@@ -193,20 +194,20 @@ def outcome_form(actor: Actor, c: ClinicConsultationPublic, finishing: list[bool
                     f'scc-template-{key}'
                 ).mark(f'scc-template-{key}').tooltip(_(msgid))
 
-        async def finish() -> None:
+        async def finish(key: str) -> ClinicConsultationPublic | None:
             if not outcome.value:
                 ui.notify(_('Please choose an outcome.'), type='negative')
-                return
+                return None
             finishing.append(True)
             done = await call.attempt(consult.finish, actor=actor, consultation_id=c.id, outcome=outcome.value,
-                                      advice=advice.value or '', clinic_code=place.value or '')  # fmt: skip
+                                      advice=advice.value or '', clinic_code=place.value or '', key=key)  # fmt: skip
             if done is None:
                 finishing.clear()
             else:
                 ui.notify(_('Consultation finished: {outcome}', outcome=_(rules.OUTCOMES[outcome.value])),
                           type='positive')  # fmt: skip
                 ui.navigate.to('/clinic/desk')
+            return done
 
-        ui.button(_('Finish consultation'), icon='check', on_click=finish).props('unelevated no-caps').classes(
-            'scc-finish'
-        ).mark('scc-finish')
+        # A double click sends the same key twice: the first outcome, never "ended already" (services.idempotency).
+        ActionButton(_('Finish consultation'), finish, name='scc-finish', icon='check').props('unelevated no-caps')

@@ -4,12 +4,13 @@ from datetime import date
 
 from nicegui import ui
 
-from models.clinic import ClinicConsultationCreate
+from models.clinic import ClinicConsultationCreate, ClinicConsultationPublic
 from models.common import utcnow
 from services.access import Actor
 from services.clinic import consult, queue, rules
 from services.foundation import people
 from views.kit import call
+from views.kit.actions import ActionButton
 from views.kit.fmt import city_time
 from views.kit.i18n import _
 
@@ -98,11 +99,11 @@ async def triage_form(actor: Actor) -> None:
                 .mark('scc-spo2')
             )
 
-        async def submit() -> None:
+        async def submit(key: str) -> ClinicConsultationPublic | None:
             onset_date = _date(onset.value)
             if onset.value and onset_date is None:
                 ui.notify(_('Please enter the date your symptoms started.'), type='negative')
-                return
+                return None
             form = ClinicConsultationCreate(
                 person_id=int(patient.value or 0),
                 temperature=float(temperature.value) if temperature.value is not None else None,
@@ -115,10 +116,12 @@ async def triage_form(actor: Actor) -> None:
                 spo2=int(spo2.value) if spo2.value is not None else None,
                 chronic=chronic.selected,
             )
-            started = await call.attempt(queue.start_consultation, actor=actor, form=form)
+            started = await call.attempt(queue.start_consultation, actor=actor, form=form, key=key)
             if started is not None:
                 ui.navigate.to(f'/clinic/c/{started.id}')
+            return started
 
-        ui.button(_('See a doctor'), icon='medical_services', on_click=submit).props('unelevated no-caps').classes(
-            'w-full scc-join'
-        ).mark('scc-join')
+        # A double tap sends the same key twice: one place in the queue (services.idempotency).
+        ActionButton(_('See a doctor'), submit, name='scc-join', icon='medical_services').props(
+            'unelevated no-caps'
+        ).classes('w-full')

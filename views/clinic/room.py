@@ -9,6 +9,7 @@ from services.access import Actor
 from services.clinic import CHAT_POSTED, ChatPosted, consult, rules
 from services.errors import N_
 from views.kit import call, live
+from views.kit.actions import ActionButton
 from views.kit.fmt import city_time
 from views.kit.i18n import _
 
@@ -106,12 +107,18 @@ async def chat_panel(*, actor: Actor, consultation_id: int, is_open: bool) -> No
             .mark('scc-chat-input')
         )
 
-        async def send() -> None:
-            body = text.value or ''
-            sent = await call.attempt(consult.send_message, actor=actor, consultation_id=consultation_id, body=body)
+        async def send(key: str) -> ClinicMessagePublic | None:
+            sent = await call.attempt(consult.send_message, actor=actor, consultation_id=consultation_id,
+                                      body=text.value or '', key=key)  # fmt: skip
             if sent is not None:
                 text.value = ''
                 add(sent)
+            return sent
 
-        text.on('keydown.enter', send)
-        ui.button(icon='send', on_click=send).props('round unelevated').classes('scc-chat-send').mark('scc-chat-send')
+        # A double tap (or Enter and a tap) sends the same key twice: one message (services.idempotency).
+        button = ActionButton('', send, name='scc-chat-send', icon='send').props('round unelevated')
+
+        async def enter() -> None:
+            await button._clicked()  # Enter is the same tap: same key, ignored while a send runs
+
+        text.on('keydown.enter', enter)

@@ -8,7 +8,7 @@ from nicegui import ui
 
 from models.accounts import Role
 from models.notices import NoticePublic
-from services.foundation import notices
+from services.foundation import notices, people
 from services.foundation.events import NOTICE_POSTED, NoticePosted
 from views.kit import call, live
 from views.kit.fmt import city_time
@@ -16,6 +16,7 @@ from views.kit.frame import HOME_SECTIONS, current_actor, page
 from views.kit.i18n import _, language, pick
 
 NOTICES_ON_HOME = 5
+CLAMP_CHARS = 240  # a longer text is cut to a few lines on Home, with "more" leading to the announcements page
 
 
 def notice_card(notice: NoticePublic) -> None:
@@ -45,12 +46,16 @@ def notice_card_html(notice: NoticePublic) -> str:
         return cached
     card = 'q-card nicegui-card w-full scc-notice' + (' border-l-4 border-red-700' if notice.urgent else '')
     icon = 'text-negative' if notice.urgent else 'text-primary'
+    body = pick(notice.body_zh, notice.body_en)
+    long = len(body) > CLAMP_CHARS or body.count('\n') > 5
+    more = f'<a class="nicegui-link text-sm scc-notice-more" href="/notices">{escape(_("more"))}</a>' if long else ''
     cached = (
         f'<div class="{card}"><div class="nicegui-row items-center gap-2 no-wrap">'
         f'<i class="q-icon notranslate material-icons {icon}" aria-hidden="true" role="presentation">campaign</i>'
         f'<div class="nicegui-label font-bold scc-notice-title">{escape(pick(notice.title_zh, notice.title_en))}</div>'
-        f'</div><div class="nicegui-label text-sm whitespace-pre-line">{escape(pick(notice.body_zh, notice.body_en))}'
-        f'</div><div class="nicegui-label text-xs text-gray-600">{escape(city_time(notice.created_at))}</div></div>'
+        f'</div><div class="nicegui-label text-sm whitespace-pre-line{" scc-clamp" if long else ""}">{escape(body)}'
+        f'</div>{more}<div class="nicegui-label text-xs text-gray-600">{escape(city_time(notice.created_at))}</div>'
+        '</div>'
     )
     if len(_card_cache) > 512:
         _card_cache.clear()
@@ -70,7 +75,8 @@ def register() -> None:
     async def home() -> None:
         actor = current_actor()
         assert actor is not None
-        ui.label(_('Hello, {name}', name=actor.label)).classes('text-xl font-bold')
+        me = await call.read(people.my_person, actor=actor)  # their own name is theirs to see, unmasked
+        ui.label(_('Hello, {name}', name=me.real_name if me else actor.label)).classes('text-xl font-bold')
         for _order, builder in HOME_SECTIONS:
             result = builder(actor)
             if inspect.isawaitable(result):

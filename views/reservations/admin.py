@@ -16,6 +16,7 @@ from views.kit import call, live
 from views.kit.fmt import city_time
 from views.kit.frame import StaffLink, add_staff_link, current_actor, page
 from views.kit.i18n import _, pick
+from views.reservations.staff import staff_section
 
 
 def _parse_plan(text: str) -> list[tuple[str, str, int]] | None:
@@ -132,6 +133,8 @@ def register() -> None:
                     ui.navigate.reload()
 
             ui.button(_('Add store'), on_click=save_store).props('unelevated no-caps')
+
+        await staff_section(actor, stores)
 
         ui.label(_('Slot plan and supply')).classes('text-lg font-bold mt-4')
         if not stores or not items:

@@ -9,6 +9,7 @@ from services.errors import DomainError
 from services.reservations import booking, waitlist
 from services.reservations import lottery as lottery_service
 from views.kit import call
+from views.kit.actions import ActionButton
 from views.kit.frame import current_actor
 from views.kit.i18n import _, error_text, pick
 from views.reservations.widgets import item_name, slot_time
@@ -72,21 +73,21 @@ def reserve_dialog(
         with ui.row().classes('w-full justify-end gap-2'):
             ui.button(_('Cancel'), on_click=dialog.close).props('flat no-caps')
 
-            async def confirm() -> None:
+            async def confirm(key: str) -> booking.Booked | None:
                 members = _members(rows)
                 if members is None:
                     ui.notify(_('Please enter whole numbers.'), type='negative')
-                    return
+                    return None
                 service = lottery_service.apply if lottery else booking.reserve
-                try:
-                    result = await call.write(service, actor=actor, slot_id=slot.id, members=members)
+                try:  # the same key until it succeeds: a second tap or a retry returns the first booking
+                    result = await call.write(service, actor=actor, slot_id=slot.id, members=members, key=key)
                 except DomainError as error:
                     refusal.text = error_text(error)
                     refusal.set_visibility(True)
                     if error.message.startswith('Sold out') and not lottery:
                         wait_button.set_visibility(True)
                     ui.notify(refusal.text, type='negative', multi_line=True, position='top')
-                    return
+                    return None
                 dialog.close()
                 if lottery:
                     ui.notify(
@@ -102,10 +103,9 @@ def reserve_dialog(
                         timeout=8000,
                         position='top',
                     )
+                return result
 
-            ui.button(_('Confirm'), on_click=confirm).props('unelevated no-caps').classes('scc-confirm').mark(
-                'scc-confirm'
-            )
+            ActionButton(_('Confirm'), confirm, name='scc-confirm').props('unelevated no-caps')
     dialog.open()
 
 
@@ -118,7 +118,7 @@ def _wait_dialog(store: ResStorePublic, slot: ResSlotPublic, item: ResItemPublic
         ui.label(_('When stock comes back it is held for the next in line for 10 minutes.')).classes('text-sm')
         quantity = ui.number(_('Quantity'), value=1, min=1, max=item.quota, step=1, precision=0).props('outlined')
 
-        async def join() -> None:
+        async def join(key: str) -> int | None:
             position = await call.attempt(
                 waitlist.join,
                 actor=actor,
@@ -127,12 +127,14 @@ def _wait_dialog(store: ResStorePublic, slot: ResSlotPublic, item: ResItemPublic
                 day=slot.day,
                 person_id=actor.person_id,
                 quantity=int(quantity.value or 1),
+                key=key,
             )
             if position is not None:
                 dialog.close()
                 ui.notify(_('You are number {n} on the waitlist.', n=position), type='positive')
+            return position
 
         with ui.row().classes('w-full justify-end'):
             ui.button(_('Cancel'), on_click=dialog.close).props('flat no-caps')
-            ui.button(_('Join'), on_click=join).props('unelevated no-caps').mark('scc-wait-join')
+            ActionButton(_('Join'), join, name='scc-wait-join').props('unelevated no-caps')
     dialog.open()

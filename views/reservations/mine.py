@@ -15,6 +15,7 @@ from services.reservations import cancel as cancelling
 from services.reservations import queries, waitlist
 from services.reservations.events import RESERVATION_CHANGED, WAIT_OFFERED, ReservationChanged, WaitOffered
 from views.kit import call, live
+from views.kit.actions import ActionButton
 from views.kit.browser import countdown
 from views.kit.fmt import city_time
 from views.kit.frame import add_home_section, current_actor, page
@@ -80,14 +81,19 @@ def _pass_card(info: ReservationPublic, actor: Actor, refresh: Refresh) -> None:
 def cancel_button(info: ReservationPublic, actor: Actor, refresh: Refresh) -> None:
     """Cancel a booking or an application; the list refreshes."""
 
-    async def cancel() -> None:
-        if await call.attempt(cancelling.cancel, actor=actor, reservation_id=info.id) is not None:
+    async def cancel(key: str) -> int | None:
+        left = await call.attempt(cancelling.cancel, actor=actor, reservation_id=info.id, key=key)
+        if left is not None:
             ui.notify(_('Cancelled: the stock is back on sale.'), type='positive')
             refresh.refresh()
+        return left
 
-    ui.button(_('Cancel reservation'), on_click=cancel).props('flat no-caps color=negative').mark(
-        f'scc-cancel-{info.id}'
-    )
+    ActionButton(
+        _('Cancel reservation'),
+        cancel,
+        name=f'scc-cancel-{info.id}',
+        confirm=_('Cancel this reservation? Its stock goes back on sale and someone else may take it.'),
+    ).props('flat no-caps color=negative')
 
 
 def _wait_card(entry: ResWaitPublic, actor: Actor, refresh: Refresh) -> None:
@@ -99,23 +105,28 @@ def _wait_card(entry: ResWaitPublic, actor: Actor, refresh: Refresh) -> None:
         )
         ui.label(f'{pick(entry.store_name_zh, entry.store_name_en)} · {entry.day.isoformat()}').classes('text-sm')
 
-        async def accept() -> None:
-            if await call.attempt(waitlist.accept, actor=actor, wait_id=entry.id) is not None:
+        async def accept(key: str) -> int | None:
+            reservation_id = await call.attempt(waitlist.accept, actor=actor, wait_id=entry.id, key=key)
+            if reservation_id is not None:
                 ui.notify(_('Reserved: your pass is below.'), type='positive')
                 refresh.refresh()
+            return reservation_id
 
-        async def leave() -> None:
+        async def leave(_key: str) -> bool:  # leaving twice is leaving once: no key needed
             await call.attempt(waitlist.leave, actor=actor, wait_id=entry.id)
             refresh.refresh()
+            return True
 
         with ui.row().classes('items-center gap-2'):
             if entry.status == 'offered' and entry.offer_expires_at is not None:
                 ui.label(_('Stock is held for you!')).classes('text-green-800 font-bold')
                 countdown(entry.offer_expires_at, fmt=_('take it within {t}'), done=_('offer expired'))
-                ui.button(_('Take it'), on_click=accept).props('unelevated no-caps').mark(f'scc-accept-{entry.id}')
+                ActionButton(_('Take it'), accept, name=f'scc-accept-{entry.id}').props('unelevated no-caps')
             else:
                 ui.label(_('Number {n} in line', n=entry.position)).classes('text-sm')
-            ui.button(_('Leave'), on_click=leave).props('flat no-caps')
+            ActionButton(
+                _('Leave'), leave, name=f'scc-leave-{entry.id}', confirm=_('Leave the waitlist? You lose your place.')
+            ).props('flat no-caps')
 
 
 def register() -> None:

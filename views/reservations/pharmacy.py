@@ -8,8 +8,9 @@ from nicegui import app, ui
 from models.accounts import Role
 from models.reservations import PickupPublic
 from services.errors import DomainError
-from services.reservations import pickup, queries
+from services.reservations import pickup, staff
 from views.kit import call
+from views.kit.actions import ActionButton
 from views.kit.frame import StaffLink, add_staff_link, current_actor, page
 from views.kit.i18n import _, error_text, pick
 from views.kit.scanner import scanner
@@ -23,10 +24,12 @@ def register() -> None:
     async def counter() -> None:
         actor = current_actor()
         assert actor is not None
-        stores = await call.read(queries.all_stores)
+        stores = await call.read(staff.my_stores, actor=actor)  # only the stores this pharmacist works at
         ui.label(_('Pickup counter')).classes('text-2xl font-bold')
         if not stores:
-            ui.label(_('No stores are set up yet.'))
+            ui.label(_('You do not work at any store yet: an admin assigns pharmacists to their stores.')).mark(
+                'scc-no-store'
+            )
             return
         options = {s.id: pick(s.name_zh, s.name_en) for s in stores}
         remembered = app.storage.user.get('pharmacy_store')
@@ -69,9 +72,9 @@ def register() -> None:
                     ).mark('scc-pickup-done')
                 else:
                     ui.label(_('Check the ID card against the name, then hand over.')).classes('text-sm')
-                    ui.button(_('Confirm handover'), icon='check_circle', on_click=confirm).props(
+                    ActionButton(_('Confirm handover'), confirm, name='scc-handover', icon='check_circle').props(
                         'unelevated no-caps size=lg'
-                    ).classes('w-full scc-handover').mark('scc-handover')
+                    ).classes('w-full')
 
         async def check(text: str) -> None:
             state['text'] = text
@@ -82,11 +85,15 @@ def register() -> None:
                 return
             show_pass(info, done=False)
 
-        async def confirm() -> None:
+        async def confirm(key: str) -> PickupPublic | None:
+            # Disabled while it runs, and one key per pass shown: a second tap gets the first handover back.
             try:
-                info = await call.write(pickup.hand_over, actor=actor, store_id=state['store'], text=state['text'])
+                info = await call.write(
+                    pickup.hand_over, actor=actor, store_id=state['store'], text=state['text'], key=key
+                )
             except DomainError as error:
                 show_refusal(error)
-                return
+                return None
             show_pass(info, done=True)
             ui.notify(_('Handed over.'), type='positive')
+            return info

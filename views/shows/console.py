@@ -9,19 +9,23 @@ from nicegui.events import UploadEventArguments, ValueChangeEventArguments
 from models.accounts import Role
 from models.shows import ShowCreate, ShowPublic, ShowState
 from services.access import Actor
-from services.errors import N_, NotFound
-from services.shows import editing, lifecycle, posters, schedule
+from services.errors import N_, DomainError
+from services.settings import settings
+from services.shows import editing, lifecycle, posters, team
 from services.shows.events import SHOW_CHANGED, SHOW_VIEWERS, ShowChanged, ViewerCounts
 from services.shows.viewers import counter
 from views.kit import call, live
+from views.kit.actions import ActionButton
 from views.kit.frame import StaffLink, add_staff_link, current_actor, page
-from views.kit.i18n import _
+from views.kit.i18n import _, error_text
 from views.shows.figures import comments_panel, figures_panel, history_panel
+from views.shows.team import team_panel
 from views.shows.widgets import badge, set_badge, title
 
 S = ShowState
 ORGANIZER_ROLES = (Role.organizer,)
 TIME_HINT = N_('YYYY-MM-DD HH:MM, venue time (Beijing time)')
+TIME_PROPS = f'outlined maxlength={editing.TIME_MAX}'
 
 
 def show_form(initial: ShowCreate) -> Callable[[], ShowCreate]:
@@ -29,12 +33,12 @@ def show_form(initial: ShowCreate) -> Callable[[], ShowCreate]:
     with ui.grid(columns=2).classes('w-full gap-2'):
         title_zh = (
             ui.input(_('Title (Chinese)'), value=initial.title_zh)
-            .props('outlined maxlength=120')
+            .props(f'outlined maxlength={editing.TITLE_MAX}')
             .mark('scc-f-title-zh')
         )
         title_en = (
             ui.input(_('Title (English)'), value=initial.title_en)
-            .props('outlined maxlength=120')
+            .props(f'outlined maxlength={editing.TITLE_MAX}')
             .mark('scc-f-title-en')
         )
         desc_zh = ui.textarea(_('Description (Chinese)'), value=initial.description_zh).props('outlined maxlength=2000')
@@ -43,12 +47,12 @@ def show_form(initial: ShowCreate) -> Callable[[], ShowCreate]:
         venue = ui.input(_('Venue'), value=initial.venue).props('outlined maxlength=120').mark('scc-f-venue')
         starts = (
             ui.input(_('Start'), value=initial.starts_local, placeholder='2026-12-01 19:30')
-            .props('outlined')
+            .props(TIME_PROPS)
             .mark('scc-f-start')
         )
         ends = (
             ui.input(_('End'), value=initial.ends_local, placeholder='2026-12-01 21:30')
-            .props('outlined')
+            .props(TIME_PROPS)
             .mark('scc-f-end')
         )
         stream = (
@@ -105,7 +109,13 @@ def register() -> None:
         ui.button(_('New performance'), icon='add', on_click=lambda: ui.navigate.to('/organizer/shows/new')).props(
             'unelevated no-caps'
         ).mark('scc-new-show')
-        shows = await call.read(schedule.all_shows)
+        actor = current_actor()
+        assert actor is not None
+        shows = await call.read(team.my_shows, actor=actor)  # only the shows this organizer runs (admins: all)
+        if not shows:
+            ui.label(_('You run no performances yet.')).classes('text-gray-600 scc-console-empty').mark(
+                'scc-console-empty'
+            )
         with ui.column().classes('w-full gap-1'):
             for show in shows:
                 with (
@@ -123,22 +133,24 @@ def register() -> None:
         ui.label(_('New performance')).classes('text-2xl font-bold')
         read = show_form(ShowCreate())
 
-        async def create() -> None:
-            created = await call.attempt(editing.create_show, actor=actor, data=read())
+        async def create(key: str) -> ShowPublic | None:
+            created = await call.attempt(editing.create_show, actor=actor, data=read(), key=key)
             if created is not None:
                 ui.notify(_('Performance created.'), type='positive')
                 ui.navigate.to(f'/organizer/shows/{created.id}')
+            return created
 
-        ui.button(_('Create'), on_click=create).props('unelevated no-caps').mark('scc-f-save')
+        # A double click sends the same key twice: one show (services.idempotency).
+        ActionButton(_('Create'), create, name='scc-f-save').props('unelevated no-caps')
 
     @page('/organizer/shows/{show_id}', roles=ORGANIZER_ROLES, layout='staff')
     async def console_show(show_id: int) -> None:
         actor = current_actor()
         assert actor is not None
         try:
-            show = await call.read(editing.get_show, show_id=show_id)
-        except NotFound:
-            ui.label(_('No such performance.'))
+            show = await call.read(team.editable_show, actor=actor, show_id=show_id)
+        except DomainError as error:  # no such show, or another organizer's: nothing of it is shown
+            ui.label(error_text(error)).classes('scc-console-refused').mark('scc-console-refused')
             return
         with ui.row().classes('items-center gap-3'):
             state_badge = badge(show)
@@ -161,13 +173,17 @@ def register() -> None:
                 if isinstance(event.sender, ui.upload):
                     event.sender.reset()
 
-            ui.label(_('JPEG, PNG, WebP or GIF, at most 5 MB.')).classes('text-sm')
+            ui.label(
+                _('JPEG, PNG or WebP, at most {mb} MB and {mp} million pixels.', mb=posters.MAX_BYTES // 2**20,
+                  mp=f'{settings.max_image_pixels / 1_000_000:g}')
+            ).classes('text-sm')  # fmt: skip
             ui.upload(
                 on_upload=upload,
                 auto_upload=True,
                 max_file_size=posters.MAX_BYTES,
                 on_rejected=lambda: ui.notify(_('The poster may be at most {limit} MB.', limit=5), type='negative'),
-            ).props('accept=image/*').mark('scc-poster-upload')
+            ).props('accept=image/jpeg,image/png,image/webp').mark('scc-poster-upload')
+        await team_panel(actor, show_id)
         await figures_panel(actor, show_id)
         await comments_panel(actor, show_id)
         await history_panel(show_id)
@@ -221,10 +237,10 @@ class ShowControls(ui.card):
     def _postpone_dialog(self) -> ui.dialog:
         with ui.dialog() as dialog, ui.card():
             ui.label(_('Postpone')).classes('text-lg font-bold')
-            new_start = ui.input(_('New start'), placeholder='2026-12-01 19:30').props('outlined').mark('scc-pp-start')
-            new_end = ui.input(_('New end'), placeholder='2026-12-01 21:30').props('outlined').mark('scc-pp-end')
+            new_start = ui.input(_('New start'), placeholder='2026-12-01 19:30').props(TIME_PROPS).mark('scc-pp-start')
+            new_end = ui.input(_('New end'), placeholder='2026-12-01 21:30').props(TIME_PROPS).mark('scc-pp-end')
             ui.label(_(TIME_HINT)).classes('text-xs text-gray-600')
-            reason = ui.input(_('Reason')).props('outlined maxlength=300')
+            reason = ui.input(_('Reason')).props(f'outlined maxlength={lifecycle.REASON_MAX}')
 
             async def postpone() -> None:
                 done = await call.attempt(lifecycle.postpone, actor=self.actor, show_id=self.show_id,
@@ -240,7 +256,11 @@ class ShowControls(ui.card):
     def _cancel_dialog(self) -> ui.dialog:
         with ui.dialog() as dialog, ui.card():
             ui.label(_('Cancel the performance')).classes('text-lg font-bold')
-            reason = ui.input(_('Reason for cancelling')).props('outlined maxlength=300').mark('scc-cancel-reason')
+            reason = (
+                ui.input(_('Reason for cancelling'))
+                .props(f'outlined maxlength={lifecycle.REASON_MAX}')
+                .mark('scc-cancel-reason')
+            )
 
             async def cancel() -> None:
                 done = await call.attempt(lifecycle.cancel, actor=self.actor, show_id=self.show_id,

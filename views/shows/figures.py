@@ -88,9 +88,17 @@ async def figures_panel(actor: Actor, show_id: int) -> None:
         ui.label(_('Enter figures a platform reported')).classes('font-bold mt-2')
         with ui.row().classes('items-end gap-2 flex-wrap'):
             platform = ui.input(_('Platform name')).props('outlined dense maxlength=40').mark('scc-fig-platform')
-            peak = ui.input(_('Concurrent peak')).props('outlined dense inputmode=numeric').mark('scc-fig-peak')
-            views = ui.input(_('Cumulative views')).props('outlined dense inputmode=numeric').mark('scc-fig-views')
-            when = ui.input(_('Time (venue time, empty: now)')).props('outlined dense').classes('w-56')
+            peak = (
+                ui.input(_('Concurrent peak'))
+                .props('outlined dense inputmode=numeric maxlength=20')
+                .mark('scc-fig-peak')
+            )
+            views = (
+                ui.input(_('Cumulative views'))
+                .props('outlined dense inputmode=numeric maxlength=20')
+                .mark('scc-fig-views')
+            )
+            when = ui.input(_('Time (venue time, empty: now)')).props('outlined dense maxlength=16').classes('w-56')
 
             async def add() -> None:
                 done = await call.attempt(
@@ -121,9 +129,13 @@ async def figures_panel(actor: Actor, show_id: int) -> None:
         ui.label(_('Import CSV: platform, concurrent peak, cumulative views, time (optional, venue time)')).classes(
             'text-sm'
         )
-        ui.upload(on_upload=import_csv, auto_upload=True, max_file_size=figures.MAX_CSV_BYTES).props(
-            'accept=.csv,text/csv'
-        ).mark('scc-fig-csv')
+        limit = figures.MAX_CSV_BYTES // 1024
+        ui.upload(
+            on_upload=import_csv,
+            auto_upload=True,
+            max_file_size=figures.MAX_CSV_BYTES,  # a bigger file never leaves the browser: say so, never silence
+            on_rejected=lambda: ui.notify(_('The CSV file may be at most {limit} KB.', limit=limit), type='negative'),
+        ).props('accept=.csv,text/csv').mark('scc-fig-csv')
 
 
 async def comments_panel(actor: Actor, show_id: int) -> None:

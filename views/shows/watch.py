@@ -11,12 +11,13 @@ from typing import Any
 from nicegui import ui
 from nicegui.events import ValueChangeEventArguments
 
-from models.shows import ShowPublic, ShowState
+from models.shows import ShowCommentPublic, ShowPublic, ShowState
 from services.access import Actor
 from services.shows import comments, reminders
 from services.shows.common import venue_time
 from services.shows.lifecycle import STATE_LABELS
 from views.kit import browser, call
+from views.kit.actions import ActionButton, new_key
 from views.kit.i18n import _, language
 from views.shows.stream import SHOWN, feed_for, stream_element
 from views.shows.widgets import BADGE_BASE, BADGE_COLOURS, NOT_AVAILABLE
@@ -181,29 +182,52 @@ async def comment_stream(actor: Actor, show_id: int) -> None:
     with ui.row().classes('w-full no-wrap gap-1 items-center'):
         text = (
             ui.input(placeholder=_('Say something (max. 140 characters)'))
-            .props('outlined dense maxlength=140 counter')
+            .props(f'outlined dense maxlength={comments.MAX_LENGTH} counter')
             .classes('grow scc-comment-input')
             .mark('scc-comment-input')
         )
 
-        async def send(value: str | None = None) -> None:
-            body = value if value is not None else (text.value or '')
-            if (
-                await call.attempt(comments.post_comment, actor=actor, show_id=show_id, text=body) is not None
-                and value is None
-            ):
+        async def send(key: str) -> ShowCommentPublic | None:
+            posted = await call.attempt(comments.post_comment, actor=actor, show_id=show_id, text=text.value or '',
+                                        key=key)  # fmt: skip
+            if posted is not None:
                 text.value = ''
+            return posted
 
-        ui.button(icon='send', on_click=lambda: send()).props('round unelevated').classes('scc-comment-send').mark(
-            'scc-comment-send'
-        )
-        text.on('keydown.enter', lambda: send())
+        # A double tap (or Enter and a tap) sends the same key twice: one comment (services.idempotency).
+        button = ActionButton('', send, name='scc-comment-send', icon='send').props('round unelevated')
 
-    async def cheer(event: ValueChangeEventArguments[Any]) -> None:
-        if event.value is not None:
-            cheers.value = None
-            await send(str(event.value))
+        async def enter() -> None:
+            await button._clicked()  # Enter is the same tap: same key, ignored while a send runs
 
-    # One element for all cheers: every element costs on every open page.
-    cheers = ui.toggle(list(comments.CHEERS), on_change=cheer).props('outline dense no-caps rounded spread')
+        text.on('keydown.enter', enter)
+
+    cheers = CheerToggle(actor, show_id)
     cheers.classes('scc-cheers').mark('scc-cheers')
+
+
+class CheerToggle(ui.toggle):
+    """All cheers in one element (every element costs on every open page): a tap posts that cheer once — the toggle
+    is disabled while it is sent and keeps its idempotency key until a cheer went through, like an ActionButton."""
+
+    def __init__(self, actor: Actor, show_id: int) -> None:
+        super().__init__(list(comments.CHEERS), on_change=self.cheer)
+        self.props('outline dense no-caps rounded spread')
+        self.actor = actor
+        self.show_id = show_id
+        self.key = new_key()
+
+    async def cheer(self, event: ValueChangeEventArguments[Any]) -> None:
+        """Post the tapped cheer (the toggle springs back at once)."""
+        if event.value is None or not self.enabled:
+            return
+        self.value = None
+        self.disable()
+        try:
+            posted = await call.attempt(comments.post_comment, actor=self.actor, show_id=self.show_id,
+                                        text=str(event.value), key=self.key)  # fmt: skip
+            if posted is not None:
+                self.key = new_key()
+        finally:
+            if not self.is_deleted:
+                self.enable()
