@@ -1,6 +1,6 @@
 """A rush of concurrent buyers against one release, through the service layer (`booking.reserve` in its own
-unit of work per buyer), on SQLite or PostgreSQL; and the bare conditional decrement in raw sqlite3/psycopg in
-the same run as the floor.
+unit of work per buyer, with an idempotency key as the pages send it), on SQLite or PostgreSQL; and the bare
+conditional decrement in raw sqlite3/psycopg in the same run as the floor.
 
     .venv/bin/python bench/reservations.py [--db sqlite|postgresql] [--quick] [--threads N]
 
@@ -10,6 +10,7 @@ reservations per second while stock lasted), p50_ms/p95_ms (per booking attempt)
 
 import argparse
 import gc
+import secrets
 import sys
 import threading
 import time
@@ -148,10 +149,11 @@ def rush(buyers: list[Any], slot_id: int, threads: int) -> dict[str, Any]:
                 if not queue:
                     return
                 buyer = queue.pop()
+            key = secrets.token_urlsafe(16)  # as every page's "Confirm" sends one (services.idempotency)
             began = time.perf_counter()
             try:
                 with db.session_scope() as session:
-                    booking.reserve(session, actor=buyer, slot_id=slot_id, members={buyer.person_id: 1})
+                    booking.reserve(session, actor=buyer, slot_id=slot_id, members={buyer.person_id: 1}, key=key)
                 result = 'booked'
             except DomainError as error:
                 result = error.message.split(':')[0]

@@ -19,7 +19,7 @@ from models.common import utcnow
 from services import audit, passwords
 from services.access import Actor, load_actor, require_role
 from services.errors import N_, DomainError, NotFound
-from services.foundation import limits
+from services.foundation import limits, sessions
 from services.settings import settings
 from services.validation import mask_phone, normalize_phone
 
@@ -162,8 +162,9 @@ def password_sign_in(session: Session, *, username: str, password: str,
     if not username or not password:
         return None, DomainError(N_('Please enter username and password.'))
     wrong = DomainError(N_('Wrong username or password.'))
+    dummy = _dummy_hash()  # made on the first sign-in of the process, whoever it is for
     if len(username) > 40 or len(password) > 200:
-        passwords.verify_password(_dummy_hash(), password[:200])  # as long as a real check
+        passwords.verify_password(dummy, password[:200])  # as long as a real check
         return None, wrong
     # A name no account can have is not looked up (PostgreSQL refuses NUL bytes in a query, for one); such names
     # share one key for their waits, as any unknown name has its own.
@@ -177,7 +178,7 @@ def password_sign_in(session: Session, *, username: str, password: str,
     if wait > 0:
         return None, DomainError(N_('Wait {seconds} s before the next try.'), seconds=wait)
     stored = account.password_hash if account is not None and account.password_hash else None
-    if not passwords.verify_password(stored or _dummy_hash(), password) or account is None or stored is None:
+    if not passwords.verify_password(stored or dummy, password) or account is None or stored is None:
         limits.record_failure(session, state=state, username=key, address=address, account=account, now=now)
         detail = 'unknown user'
         if account is not None:
@@ -243,6 +244,8 @@ def change_role(session: Session, *, actor: Actor, account_id: int, role: Role |
     old = account.role
     account.role = new_role
     session.add(account)
+    if new_role is not old:  # every open page of the account goes to sign-in: what it may see has changed
+        sessions.end_all(session, account_id=account_id, reason='role_changed')
     audit.record(session, actor_id=actor.account_id, actor_label=actor.label, action='role.changed',
                  target=f'account:{account.id}', detail=f'{old.value} -> {new_role.value}')  # fmt: skip
     return to_public(account)
@@ -261,6 +264,8 @@ def set_active(session: Session, *, actor: Actor, account_id: int, active: bool)
     account.failed_logins = 0
     account.failures_reset_at = utcnow()  # enabling also lifts any wait
     session.add(account)
+    if not active:  # a disabled account's open pages (a checkpoint left open) end at once, in every process
+        sessions.end_all(session, account_id=account_id, reason='disabled')
     audit.record(
         session,
         actor_id=actor.account_id,

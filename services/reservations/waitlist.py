@@ -1,6 +1,7 @@
 """The waitlist: when a store is out, people queue; released stock is held for the next one for 10 minutes."""
 
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Row, func, literal, select, update
@@ -34,23 +35,9 @@ def join(
     """Queue for an item at a store on a day; returns the place in line (1 = next; a retry under the same `key`:
     the first answer)."""
     when = now or utcnow()
-    return idempotency.once(
-        session,
-        actor=actor,
-        action='reservations.wait',
-        key=key,
-        result=int,
-        run=lambda: _join(
-            session,
-            actor=actor,
-            store_id=store_id,
-            item_id=item_id,
-            day=day,
-            person_id=person_id,
-            quantity=quantity,
-            now=when,
-        ),
-    )
+    run = partial(_join, session, actor=actor, store_id=store_id, item_id=item_id, day=day, person_id=person_id,
+                  quantity=quantity, now=when)  # fmt: skip
+    return idempotency.once(session, actor=actor, action='reservations.wait', key=key, result=int, run=run)
 
 
 def _join(
@@ -168,14 +155,8 @@ def accept(session: Session, *, actor: Actor, wait_id: int, now: datetime | None
     """Take the stock held for you: it becomes a reservation in the offered slot; returns its id (a retry under
     the same `key`: the same id)."""
     when = now or utcnow()
-    return idempotency.once(
-        session,
-        actor=actor,
-        action='reservations.accept',
-        key=key,
-        result=int,
-        run=lambda: _accept(session, actor=actor, wait_id=wait_id, now=when),
-    )
+    run = partial(_accept, session, actor=actor, wait_id=wait_id, now=when)
+    return idempotency.once(session, actor=actor, action='reservations.accept', key=key, result=int, run=run)
 
 
 def _accept(session: Session, *, actor: Actor, wait_id: int, now: datetime) -> int:

@@ -106,3 +106,28 @@ async def test_an_old_sign_in_address_opened_again_goes_on_while_signed_in(user:
     await user.open('/logout')
     await user.open(entered)  # signed out: the used ticket opens nothing
     await see(user, marker='scc-phone')
+
+
+@pytest.mark.parametrize('change', ['disable', 'role'])
+async def test_disabling_or_changing_an_account_ends_its_open_pages_at_once(user: User, change: str) -> None:
+    from services.foundation import auth
+
+    await sign_in_staff(user, 'gate1')
+    await user.open('/checkpoint')
+    gate_page = user.client
+    assert gate_page is not None
+    gate = actor(username='gate1')
+    with db.session_scope() as session:  # the admin acts, somewhere else
+        if change == 'disable':
+            auth.set_active(session, actor=actor(username='admin'), account_id=gate.account_id, active=False)
+        else:
+            auth.change_role(session, actor=actor(username='admin'), account_id=gate.account_id, role='pharmacist')
+    await wait_for(lambda: call.is_ended(gate_page), timeout=5)  # a checkpoint left open records nothing more
+    with gate_page, pytest.raises(asyncio.CancelledError):
+        await call.write(sessions.issue_ticket, actor=gate)
+    response = await user.http_client.get('/checkpoint', follow_redirects=False)
+    assert '/staff/login' in response.headers.get('location', '')  # the old cookie opens nothing any more
+    with db.read_session() as session:
+        open_rows = session.exec(select(BrowserSession).where(BrowserSession.account_id == gate.account_id,
+                                                              BrowserSession.ended_at.is_(None))).all()  # type: ignore[union-attr]  # fmt: skip
+    assert open_rows == []  # and its sessions are over: a role change asks for a new sign-in

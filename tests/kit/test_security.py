@@ -25,6 +25,7 @@ from tests.support.pages import sign_in_resident, sign_in_staff
 from tests.support.processes import LiveApp, free_port, start_app, stop_process, wait_until_healthy
 from tests.support.shows import HOME, live_show_id
 from tests.support.waits import wait_for
+from views.kit import security
 
 EVIL = 'http://evil.example'
 SOCKET_PATH = '/_nicegui_ws/socket.io'
@@ -81,7 +82,7 @@ async def test_the_socket_refuses_a_foreign_origin(
     served: LiveApp, transport: str, origin: str, with_cookie: bool
 ) -> None:
     browser, client_id = open_page(served)
-    cookie = browser.cookies.get('session', '') if with_cookie else ''
+    cookie = (browser.cookies.get('session') or '') if with_cookie else ''
     # (The polling client closes its HTTP session before it reads a refusal's body: aiohttp then raises
     # "Connection closed" — after the status said no. test_polling_answers_no_cors_... checks that answer itself.)
     refusals = (
@@ -97,7 +98,7 @@ async def test_the_socket_refuses_a_foreign_origin(
 @pytest.mark.parametrize('transport', ['websocket', 'polling'])
 async def test_the_socket_accepts_the_apps_own_origin(served: LiveApp, transport: str) -> None:
     browser, client_id = open_page(served)
-    sio = await connect(served, client_id, origin=served.url, cookie=browser.cookies.get('session', ''),
+    sio = await connect(served, client_id, origin=served.url, cookie=browser.cookies.get('session') or '',
                         transport=transport)  # fmt: skip
     try:
         assert sio.connected
@@ -126,6 +127,20 @@ def test_a_declared_oversized_body_is_refused_before_it_is_sent(served: LiveApp)
         raw.sendall(head.encode())
         answer = raw.recv(4096).decode(errors='replace')  # not one byte of the 50 MB was sent
     assert answer.startswith('HTTP/1.1 413'), answer[:200]
+
+
+def test_the_apps_own_origins_are_the_served_host_or_the_configured_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(settings, 'allowed_origins', '')
+    assert security.origin_allowed('https://city.example', 'city.example')
+    assert security.origin_allowed('http://city.example:80', 'city.example')  # default ports are the same origin
+    assert security.origin_allowed('https://CITY.example/', 'city.example:443')
+    for stranger in ('null', 'https://city.example.evil.example', 'https://evil.example', 'file://', ''):
+        assert not security.origin_allowed(stranger, 'city.example'), stranger
+    assert not security.origin_allowed('https://city.example', None)  # no Host: nothing is "the same host"
+    assert not security.origin_allowed('https://a;b', 'a;b')  # a Host that is not a host name
+    monkeypatch.setattr(settings, 'allowed_origins', 'https://city.example, https://www.city.example')
+    assert security.origin_allowed('https://www.city.example', 'internal:8080')  # behind a proxy
+    assert not security.origin_allowed('http://internal:8080', 'internal:8080')  # the list replaces the host
 
 
 # -- headers, cookies, ids and error pages: the app through NiceGUI's simulated user (ASGI) -------------------------

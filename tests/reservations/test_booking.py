@@ -33,10 +33,12 @@ def test_household_books_in_one_transaction_all_or_none() -> None:
     booked = reserve(zhang, slot, {zhang.person_id: 2, father: 3})
     assert len(booked.reservation_ids) == 2 and booked.remaining == 15
     assert all(len(c) == 6 and c.isdigit() for c in booked.codes) and booked.codes[0] != booked.codes[1]
-    # The father has 2 left of his quota: asking 3 for him refuses the whole household, nothing is written.
+    # The father has 2 left of his quota: asking 3 for him (in another slot: one booking per person per slot)
+    # refuses the whole household, nothing is written.
+    later = make_slot(make_store(), item, stock=20, starts_in=timedelta(hours=4))
     with pytest.raises(DomainError, match='Over quota'):
-        reserve(zhang, slot, {zhang.person_id: 1, father: 3})
-    assert remaining(slot) == 15
+        reserve(zhang, later, {zhang.person_id: 1, father: 3})
+    assert remaining(slot) == 15 and remaining(later) == 20
     with db.read_session() as session:
         assert quota_used(session, zhang.person_id, item) == 2  # type: ignore[arg-type]
         assert len(session.scalars(select(col(Reservation.id)).where(col(Reservation.slot_id) == slot)).all()) == 2

@@ -5,13 +5,15 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from models.accounts import Account, Role
 from models.common import utcnow
 from models.shows import Show, ShowCreate, ShowState
 from services import db
 from services.access import Actor
 from services.events import DomainEvent, EventType, bus
+from services.passwords import cached_hash
 from services.shows import editing
-from tests.support.actors import actor
+from tests.support.actors import DEMO_PASSWORD, actor
 from tests.support.rows import stored
 
 HOME = 'scc-live-banner'  # the demo city has a show live: a resident's Home shows its banner (a landing marker)
@@ -20,6 +22,15 @@ HOME = 'scc-live-banner'  # the demo city has a show live: a resident's Home sho
 def organizer() -> Actor:
     """The demo organizer."""
     return actor(username='organizer1')
+
+
+def other_organizer(username: str = 'organizer2') -> Actor:
+    """A second organizer account (the demo city has one): runs none of the demo shows."""
+    with db.session_scope() as session:
+        if session.exec(select(Account.id).where(Account.username == username)).first() is None:
+            session.add(Account(role=Role.organizer, username=username, display_name=f'{username} Organizer',
+                                password_hash=cached_hash(DEMO_PASSWORD)))  # fmt: skip
+    return actor(username=username)
 
 
 def resident(phone: str = '13800000001') -> Actor:

@@ -66,7 +66,7 @@ async def triage_form(actor: Actor) -> None:
         )
         onset = (
             ui.input(_('Symptoms started on'), value=city_time(utcnow(), '%Y-%m-%d'))  # the city's today, as validated
-            .props('outlined type=date')
+            .props('outlined type=date maxlength=10')
             .classes('w-full scc-onset')
             .mark('scc-onset')
         )

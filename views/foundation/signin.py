@@ -5,7 +5,7 @@ import uuid
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from nicegui import app, ui
+from nicegui import app, context, ui
 
 from models.accounts import Role
 from services import db
@@ -28,6 +28,12 @@ def _safe_next(target: str | None, default: str) -> str:
     return default
 
 
+def client_address() -> str:
+    """The address this page's browser connects from (behind a proxy: run uvicorn with --proxy-headers)."""
+    request = context.client.request
+    return request.client.host if request is not None and request.client is not None else ''
+
+
 def _verify_code(phone: str, code: str) -> Actor:
     with db.session_scope() as session:
         actor, error = auth.verify_code(session, phone=phone, code=code)
@@ -37,9 +43,9 @@ def _verify_code(phone: str, code: str) -> Actor:
     return actor
 
 
-def _verify_password(username: str, password: str) -> Actor:
+def _verify_password(username: str, password: str, address: str) -> Actor:
     with db.session_scope() as session:
-        actor, error = auth.password_sign_in(session, username=username, password=password)
+        actor, error = auth.password_sign_in(session, username=username, password=password, client_address=address)
     if error is not None:
         raise error
     assert actor is not None
@@ -62,7 +68,8 @@ def register() -> None:
 
         async def ask() -> None:
             try:
-                request = await call.write(auth.request_code, phone=phone.value or '')
+                request = await call.write(auth.request_code, phone=phone.value or '', client_address=client_address(),
+                                           browser_key=str(app.storage.browser.get('id', '')))  # fmt: skip
             except DomainError as error:
                 ui.notify(error_text(error), type='negative', multi_line=True)
                 return
@@ -97,7 +104,7 @@ def register() -> None:
 
         async def submit() -> None:
             try:
-                actor = await call.io(_verify_password, username.value or '', password.value or '')
+                actor = await call.io(_verify_password, username.value or '', password.value or '', client_address())
             except DomainError as error:
                 ui.notify(error_text(error), type='negative', multi_line=True)
                 return

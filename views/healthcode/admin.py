@@ -9,6 +9,7 @@ from nicegui import ui
 from nicegui.events import ValueChangeEventArguments
 
 from models.accounts import Role
+from models.healthcode import ColourChangePublic
 from services.city import current_city
 from services.errors import N_, DomainError
 from services.healthcode import admin, checkpoints, keys
@@ -16,6 +17,7 @@ from services.healthcode.admin import PersonRow
 from services.healthcode.rules import rulebook
 from views.healthcode.widgets import COLOUR_STYLE
 from views.kit import call
+from views.kit.actions import ActionButton
 from views.kit.fmt import city_time
 from views.kit.frame import current_actor, page
 from views.kit.i18n import _, error_text, pick
@@ -97,29 +99,28 @@ def register() -> None:
                     people_table(rows)
             return bool(rows)
 
-        async def submit() -> None:
+        async def submit(key: str) -> ColourChangePublic | None:
             if not await find():
-                return
+                return None
             try:
                 at, end = parse_local(contact_at.value), parse_local(until.value)
             except DomainError as error:
                 ui.notify(error_text(error), type='negative')
-                return
+                return None
             chosen = colour.value if kind.value == 'set_colour' else ''
             change = await call.attempt(admin.request_change, actor=actor, kind=kind.value,
                                         person_ids=[r.person_id for r in found], reason=reason.value or '',
-                                        colour=chosen, at=at, until=end)  # fmt: skip
+                                        colour=chosen, at=at, until=end, key=key)  # fmt: skip
             if change is not None:
                 ui.notify(_(STATUS_LABEL[change.status]) + f' · {change.count}', type='positive', position='center')
                 numbers.value = ''
                 reason.value = ''
                 approvals.refresh()
+            return change
 
         with ui.row():
-            ui.button(_('Check the list'), on_click=find).props('outline no-caps')
-            ui.button(_('Apply'), on_click=submit).props('unelevated no-caps').classes('scc-admin-apply').mark(
-                'scc-admin-apply'
-            )
+            ui.button(_('Check the list'), on_click=find).props('outline no-caps').mark('scc-admin-check')
+            ActionButton(_('Apply'), submit, name='scc-admin-apply').props('unelevated no-caps')
 
     async def trace_panel() -> None:
         actor = current_actor()
@@ -138,21 +139,24 @@ def register() -> None:
                     ui.label(_('{count} people', count=len(found))).classes('font-bold')
                     people_table(found)
 
-        async def mark() -> None:
+        async def mark(key: str) -> ColourChangePublic | None:
             if not rows:
                 ui.notify(_('Please choose at least one person.'), type='warning')
-                return
+                return None
             times = {r.person_id: r.contact_at for r in rows if r.contact_at}
             change = await call.attempt(admin.request_change, actor=actor, kind='close_contact',
                                         person_ids=[r.person_id for r in rows], reason=reason.value or '',
-                                        contact_times=times)  # fmt: skip
+                                        contact_times=times, key=key)  # fmt: skip
             if change is not None:
                 ui.notify(_(STATUS_LABEL[change.status]) + f' · {change.count}', type='positive', position='center')
                 approvals.refresh()
+            return change
 
         with ui.row():
-            ui.button(_('Trace'), on_click=trace).props('outline no-caps')
-            ui.button(_('Mark all as close contacts'), on_click=mark).props('unelevated no-caps color=negative')
+            ui.button(_('Trace'), on_click=trace).props('outline no-caps').mark('scc-trace')
+            ActionButton(_('Mark all as close contacts'), mark, name='scc-trace-mark').props(
+                'unelevated no-caps color=negative'
+            )
 
     @ui.refreshable
     async def approvals() -> None:
@@ -168,18 +172,21 @@ def register() -> None:
                 ui.label(f'{item.requested_by} · {city_time(item.requested_at)} · {item.reason}').classes('text-sm')
                 if item.status == 'pending' and item.requested_by_account_id != actor.account_id:
 
-                    async def approve(change_id: int = item.id) -> None:
-                        if await call.attempt(admin.approve_change, actor=actor, change_id=change_id):
+                    async def approve(key: str, change_id: int = item.id) -> ColourChangePublic | None:
+                        decided = await call.attempt(admin.approve_change, actor=actor, change_id=change_id, key=key)
+                        if decided is not None:
                             ui.notify(_('Applied'), type='positive')
-                        approvals.refresh()
+                        approvals.refresh()  # decided, or decided by someone else meanwhile
+                        return decided
 
-                    async def reject(change_id: int = item.id) -> None:
-                        await call.attempt(admin.reject_change, actor=actor, change_id=change_id)
+                    async def reject(key: str, change_id: int = item.id) -> ColourChangePublic | None:
+                        decided = await call.attempt(admin.reject_change, actor=actor, change_id=change_id, key=key)
                         approvals.refresh()
+                        return decided
 
                     with ui.row():
-                        ui.button(_('Approve'), on_click=approve).props('unelevated no-caps').mark('scc-approve')
-                        ui.button(_('Reject'), on_click=reject).props('flat no-caps')
+                        ActionButton(_('Approve'), approve, name='scc-approve').props('unelevated no-caps')
+                        ActionButton(_('Reject'), reject, name='scc-reject').props('flat no-caps')
 
     async def places() -> None:
         actor = current_actor()

@@ -1,6 +1,8 @@
 """Checkpoint staff: scan (camera, hardware scanner or short code), temperature, full-screen PASS / STOP verdict
 with sound, live count per hour; the checkpoint's own QR poster for 'show code' mode."""
 
+import time
+
 from nicegui import app, ui
 
 from models.accounts import Role
@@ -11,6 +13,7 @@ from services.healthcode.checkpoints import Verdict
 from services.healthcode.events import PASS_RECORDED
 from views.healthcode.widgets import COLOUR_STYLE, COLOUR_WORD
 from views.kit import browser, call, live
+from views.kit.actions import new_key
 from views.kit.fmt import city_time
 from views.kit.frame import current_actor, page
 from views.kit.i18n import _, error_text, pick
@@ -105,10 +108,13 @@ def register() -> None:
 
             overlay.on('click', hide)
 
+            reads = ReadKeys()
+
             async def on_scan(text: str) -> None:
+                reading = temperature.value or ''
                 try:
                     verdict = await call.write(checkpoints.scan, actor=actor, checkpoint_id=checkpoint_id, text=text,
-                                               temperature=temperature.value or '')  # fmt: skip
+                                               temperature=reading, key=reads.key_for(text, reading))  # fmt: skip
                 except DomainError as error:
                     ui.notify(error_text(error), type='negative', position='center', multi_line=True)
                     return
@@ -136,6 +142,26 @@ def register() -> None:
             ui.label(token).classes('text-[8px] break-all text-gray-500 scc-poster-token').mark('scc-poster-token')
             ui.button(_('Print'), icon='print', on_click=lambda: ui.run_javascript('window.print()')).props(
                 'outline no-caps').classes('print:hidden')  # fmt: skip
+
+
+class ReadKeys:
+    """The idempotency key of each scanner read: the same code read again soon (the camera sees the QR twice, a
+    scanner repeats, Enter is pressed twice) is the same pass, so it is recorded once; a new temperature makes it
+    a new check."""
+
+    REPEAT_S = 60.0  # a live code is valid 60 s: within that, the same text is the same person at the same gate
+
+    def __init__(self) -> None:
+        self._last: tuple[str, str, str, float] = ('', '', '', 0.0)  # text, reading, key, when
+
+    def key_for(self, text: str, reading: str) -> str:
+        """The key for reading `text` (with the temperature `reading`, '' when none) now."""
+        last_text, last_reading, key, at = self._last
+        repeat = text == last_text and reading in ('', last_reading) and time.monotonic() - at < self.REPEAT_S
+        if not repeat:
+            key, last_reading = new_key(), reading
+        self._last = (text, last_reading, key, time.monotonic())
+        return key
 
 
 def show_code_help(checkpoint: CheckpointPublic) -> None:

@@ -17,6 +17,7 @@ from services.healthcode.rules import rulebook
 from views.healthcode.card import CodeCard, reasons_section, signature
 from views.healthcode.widgets import COLOUR_STYLE
 from views.kit import call, live
+from views.kit.actions import new_key
 from views.kit.background import at_start, every
 from views.kit.fmt import city_time
 from views.kit.frame import StaffLink, add_home_section, add_staff_link, current_actor, page
@@ -114,12 +115,16 @@ def register() -> None:
                 short_label.text = _('Short code: {code} (3 min)', code=f'{code[:4]} {code[4:]}')
 
         def pass_dialog() -> None:  # built when needed: most code screens never open it
+            # One pass per opening: every read in this dialog carries its key, so a second read of the poster (the
+            # camera keeps looking until the dialog is gone) or a retry returns the first verdict, recording nothing.
+            # A refused read rolls back with its key, so the right poster may still be scanned under it.
+            key = new_key()
             with ui.dialog() as dialog, ui.card().classes('w-full gap-2'):
                 ui.label(_('Scan the QR poster of the checkpoint')).classes('font-bold')
 
                 async def poster_read(text: str) -> None:
                     verdict = await call.attempt(checkpoints.show_code_pass, actor=actor,
-                                                 person_id=state['person'].id, poster=text)  # fmt: skip
+                                                 person_id=state['person'].id, poster=text, key=key)  # fmt: skip
                     if verdict is not None:
                         dialog.close()
                         place = pick(verdict.params['checkpoint_zh'], verdict.params['checkpoint_en'])
