@@ -1,7 +1,8 @@
 """Cloud performances (M4): the show state machine, the organizer's edits, comments, reminders, figures, feeds.
 
 Modules: `events` (the typed events), `common` (loading, history, venue time), `lifecycle` (state machine),
-`editing` (create/edit, links, times), `posters` (images), `comments`, `reminders`, `figures` (viewer figures),
+`editing` (create/edit, links, times), `team` (owner and co-organizers: who may change a show), `posters`
+(images), `comments`, `reminders`, `figures` (viewer figures),
 `feeds` (.ics and JSON), `schedule` (what residents see), `viewers` (in-app concurrent viewers, counted in memory).
 """
 

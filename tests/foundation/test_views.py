@@ -231,10 +231,16 @@ async def test_admin_creates_staff_and_changes_a_role_both_audited(user: User) -
     await see(user, marker='scc-audit')
     table = user.find(marker='scc-audit').elements.pop()
     assert isinstance(table, ui.table)
-    rows = {(row['action'], row['detail']) for row in table.rows}
-    assert ('account.created', 'nurse1 as doctor') in rows
-    assert ('role.changed', 'doctor -> pharmacist') in rows
-    assert ('signin', 'password') in rows
+    rows = {(row['action'], row['detail']) for row in table.rows}  # what happened, in words: no internal codes
+    assert ('创建工作人员账号', 'nurse1 as doctor') in rows
+    assert ('角色变更', 'doctor -> pharmacist') in rows
+    assert ('登录', 'password') in rows
+    assert all('.' not in row['action'] for row in table.rows)
+    await user.open('/admin/audit?kind=role.changed')  # filtered by what
+    await see(user, marker='scc-audit')
+    table = user.find(marker='scc-audit').elements.pop()
+    assert isinstance(table, ui.table)
+    assert {row['action'] for row in table.rows} == {'角色变更'}
     await user.open('/logout')  # the new account signs in with its new role
     await user.open('/staff/login')
     user.find(marker='scc-username').type('nurse1')

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import command
 from sqlalchemy.engine import Engine
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 from services import migrate
 from tests.support.actors import demo_id_number
@@ -18,13 +18,13 @@ STAMP = 1_780_000_000
 person = sa.table('person', sa.column('id', sa.Integer()), sa.column('real_name', sa.String()),
                   sa.column('district', sa.String()), sa.column('id_number', sa.String()),
                   sa.column('birth_date', sa.Date()), sa.column('subject_id', sa.String()),
-                  sa.column('created_at', sqlmodel.sql.sqltypes.UTCDateTime()))  # fmt: skip
+                  sa.column('created_at', UTCDateTime()))  # fmt: skip
 old_change = sa.table('hc_change', sa.column('id', sa.Integer()), sa.column('kind', sa.String()),
                       sa.column('person_ids', sa.String()), sa.column('colour', sa.String()),
-                      sa.column('at', sqlmodel.sql.sqltypes.UTCDateTime()), sa.column('reason', sa.String()),
+                      sa.column('at', UTCDateTime()), sa.column('reason', sa.String()),
                       sa.column('status', sa.String()), sa.column('requested_by_account_id', sa.Integer()),
                       sa.column('requested_by_label', sa.String()),
-                      sa.column('requested_at', sqlmodel.sql.sqltypes.UTCDateTime()))  # fmt: skip
+                      sa.column('requested_at', UTCDateTime()))  # fmt: skip
 
 
 def migrate_to(engine: Engine, target: str, *, down: bool = False) -> None:

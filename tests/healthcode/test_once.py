@@ -135,6 +135,7 @@ def test_an_admins_change_and_its_approval_happen_once_per_key() -> None:
 
 def verdict_elements(user: User) -> set[int]:
     """The verdict on screen now (its elements are new each time one is shown)."""
+    assert user.client is not None
     with user.client:
         return {e.id for e in user.find(marker='scc-verdict').elements}
 

@@ -99,7 +99,7 @@ def test_kill_9_mid_rush_and_retries_make_no_duplicate_no_oversell_and_lose_noth
     slot = make_slot(make_store('抢购药房'), make_item(quota=5), stock=STOCK)
     residents = many_residents(RESIDENTS)
     keys = {r.account_id: secrets.token_urlsafe(16) for r in residents}
-    jobs = [(r.account_id, r.person_id, keys[r.account_id]) for r in residents]
+    jobs = [(r.account_id, r.person_id or 0, keys[r.account_id]) for r in residents]
     first_app = app(database_url, tmp_path, 'app-1')
     halves = [jobs[0::2], jobs[1::2]]  # two booking processes, as two app workers would be
     rush = [Lines(rush_process(database_url, slot, half, tmp_path / 'rush.log', threads=6)) for half in halves]

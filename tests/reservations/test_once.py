@@ -165,7 +165,7 @@ def test_waitlist_join_and_accept_once() -> None:
     with db.session_scope() as session:  # stock comes back: it is held for Wang
         admin.change_supply(session, actor=actor(username='admin'), slot_id=slot, delta=1)
     with db.read_session() as session:
-        entry = int(session.scalars(select(col(ResWait.id))).one())
+        entry = session.scalars(select(col(ResWait.id))).one() or 0
     with db.session_scope() as session:
         first = waitlist.accept(session, actor=wang, wait_id=entry, key=KEY)
     with db.session_scope() as session:

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from nicegui.testing import User
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from models.accounts import AuditEntry
 from models.reservations import Reservation, ResWait
@@ -42,7 +43,7 @@ async def test_a_double_tap_on_confirm_makes_one_booking_with_one_code(user: Use
 def booked_code(slot_id: int) -> str:
     """The pickup code of the one booking in a slot."""
     with db.read_session() as session:
-        return str(session.scalars(select(Reservation.code).where(Reservation.slot_id == slot_id)).one())  # type: ignore[arg-type]
+        return session.scalars(select(col(Reservation.code)).where(col(Reservation.slot_id) == slot_id)).one()
 
 
 async def test_a_double_tap_on_hand_over_ends_on_the_success(user: User) -> None:

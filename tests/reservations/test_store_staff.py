@@ -34,7 +34,7 @@ def test_the_demo_pharmacist_works_at_one_demo_store() -> None:
 
 def test_a_pass_of_another_store_is_refused_by_the_service() -> None:
     pharmacist, wang = actor(username='pharma1'), actor(phone='13800000002')
-    own = first_demo_store().id
+    own = first_demo_store().id or 0
     elsewhere = make_store('别人的药房')
     booked = reserve(wang, make_slot(elsewhere, make_item(), stock=5, starts_in=timedelta(minutes=-5)),
                      {wang.person_id: 1})  # fmt: skip

@@ -2,6 +2,7 @@
 (a retry after a dropped connection, a replayed request) returns the first result; two clicks make one row."""
 
 import asyncio
+import threading
 
 import pytest
 from nicegui import ui
@@ -45,6 +46,30 @@ def test_creating_a_show_twice_with_one_key_makes_one_show() -> None:
     with db.session_scope() as session:  # a new key is a new show
         editing.create_show(session, actor=organizer(), data=data, key=KEY + 'x')
     assert shows_titled('Once only') == 3
+
+
+def test_retries_at_the_same_moment_make_one_show() -> None:
+    """Four connections send one key at once (PostgreSQL: really concurrent; the twins wait on the key's row)."""
+    data, who = form(title_en='At once'), organizer()
+    barrier = threading.Barrier(4)
+    ids: list[int] = []
+    errors: list[BaseException] = []
+
+    def attempt() -> None:
+        barrier.wait()
+        try:
+            with db.session_scope() as session:
+                ids.append(editing.create_show(session, actor=who, data=data, key=KEY).id)
+        except BaseException as error:  # noqa: BLE001 — collected, asserted below
+            errors.append(error)
+
+    threads = [threading.Thread(target=attempt) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == [] and len(ids) == 4 and len(set(ids)) == 1
+    assert shows_titled('At once') == 1
 
 
 def test_a_refused_create_keeps_its_key_free() -> None:

@@ -1,4 +1,4 @@
-"""Staff home and the admin pages: staff accounts, the audit log, city announcements."""
+"""Staff home and the admin pages: staff accounts and city announcements (the audit log: audit_log.py)."""
 
 import logging
 
@@ -6,7 +6,6 @@ from nicegui import ui
 
 from models.accounts import STAFF_ROLES, Role
 from models.notices import NoticeCreate
-from services import audit
 from services.errors import N_
 from services.foundation import auth, notices
 from views.kit import background, call
@@ -20,7 +19,6 @@ ROLE_LABELS = {
     Role.doctor: N_('Doctor'), Role.organizer: N_('Organizer'), Role.enterprise: N_('Enterprise contact'),
     Role.grid_officer: N_('Grid officer'), Role.admin: N_('City admin'),
 }  # fmt: skip
-AUDIT_PAGE = 50
 PURGE_FAILURES_EVERY_S = 3600  # wrong-password times older than a day no longer count: deleted hourly
 log = logging.getLogger(__name__)
 
@@ -28,7 +26,6 @@ log = logging.getLogger(__name__)
 def register() -> None:
     add_staff_link(StaffLink('/admin/accounts', N_('Accounts'), 'manage_accounts', (Role.admin,)))
     add_staff_link(StaffLink('/admin/notices', N_('Announcements'), 'campaign', (Role.admin,)))
-    add_staff_link(StaffLink('/admin/audit', N_('Audit log'), 'policy', (Role.admin,)))
     background.every(PURGE_FAILURES_EVERY_S, _purge_failures)
 
     @page('/staff', roles=STAFF_ROLES, layout='staff')
@@ -132,28 +129,6 @@ def register() -> None:
                     table.refresh()
 
             ui.button(_('Create'), on_click=create).props('unelevated no-caps').mark('scc-create')
-
-    @page('/admin/audit', roles=(Role.admin,), layout='staff')
-    async def audit_page(page_number: int = 1, action: str = '') -> None:
-        actor = current_actor()
-        assert actor is not None
-        page_number = max(page_number, 1)
-        entries = await call.read(audit.recent, limit=AUDIT_PAGE + 1, offset=(page_number - 1) * AUDIT_PAGE,
-                                  action=action or None)  # fmt: skip
-        ui.label(_('Audit log')).classes('text-2xl font-bold')
-        columns = [{'name': n, 'label': _(label), 'field': n, 'align': 'left'}
-                   for n, label in (('at', N_('When (UTC)')), ('actor', N_('Who')), ('action', N_('What')),
-                                    ('target', N_('Whom')), ('detail', N_('Detail')))]  # fmt: skip
-        rows = [{'at': f'{e.at:%Y-%m-%d %H:%M:%S}', 'actor': e.actor_label, 'action': e.action, 'target': e.target,
-                 'detail': e.detail} for e in entries[:AUDIT_PAGE]]  # fmt: skip
-        ui.table(columns=columns, rows=rows).classes('w-full scc-audit').mark('scc-audit').props(
-            'dense flat wrap-cells'
-        )
-        with ui.row():
-            if page_number > 1:
-                ui.link(_('Newer'), f'/admin/audit?page_number={page_number - 1}&action={action}')
-            if len(entries) > AUDIT_PAGE:
-                ui.link(_('Older'), f'/admin/audit?page_number={page_number + 1}&action={action}')
 
     @page('/admin/notices', roles=(Role.admin,), layout='staff')
     async def notices_page() -> None:
