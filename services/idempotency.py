@@ -9,13 +9,15 @@ can never replay another's.
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import timedelta
-from typing import TypeVar
+from functools import lru_cache
+from typing import Any, TypeVar, cast
 
 from pydantic import TypeAdapter
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy import delete
+from sqlalchemy import delete, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from models.common import utcnow
@@ -28,6 +30,11 @@ KEY = re.compile(r'^[A-Za-z0-9_-]{16,64}$')
 KEEP = timedelta(days=2)  # a retry comes within minutes; a day's margin covers a long outage
 
 
+@lru_cache(maxsize=256)
+def _adapter(result: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(result)
+
+
 def once(session: Session, *, actor: Actor, action: str, key: str | None, run: Callable[[], T],
          result: type[T]) -> T:  # fmt: skip
     """Run `run()` unless this actor already did `action` under `key`; either way return the (first) result."""
@@ -35,25 +42,26 @@ def once(session: Session, *, actor: Actor, action: str, key: str | None, run: C
         return run()
     if not KEY.match(key):
         raise DomainError(N_('This form is out of date. Please reload the page and try again.'))
-    adapter = TypeAdapter(result)
-    done = _recorded(session, actor=actor, action=action, key=key)
-    if done is not None:
-        return adapter.validate_json(done)
-    try:
-        with session.begin_nested():  # the key first: a concurrent twin waits here (or fails) instead of acting
-            record = ActionRecord(account_id=actor.account_id, action=action, key=key)
-            session.add(record)
-            session.flush()
-    except IntegrityError:
-        done = _recorded(session, actor=actor, action=action, key=key)
-        if done is None:
-            raise
-        return adapter.validate_json(done)
-    value = run()
-    record.result = adapter.dump_json(value).decode()
-    session.add(record)
-    session.flush()
-    return value
+    adapter = _adapter(cast(Hashable, result))  # types, and generic aliases like list[int], are hashable
+    # The key, the action and its result in one savepoint: if the action is refused (even when the caller catches
+    # that and commits), the key goes with it. A twin inserting the same key at the same moment waits for this
+    # transaction (PostgreSQL) or for the writer lock (SQLite), then finds the record.
+    with session.begin_nested():
+        values = {'account_id': actor.account_id, 'action': action, 'key': key, 'result': '', 'created_at': utcnow()}
+        insert = (pg_insert if session.get_bind().dialect.name == 'postgresql' else sqlite_insert)(ActionRecord)
+        claimed = session.execute(
+            insert.values(**values).on_conflict_do_nothing(index_elements=['account_id', 'action', 'key'])
+            .returning(col(ActionRecord.id))
+        ).scalar()  # fmt: skip
+        if claimed is None:
+            done = _recorded(session, actor=actor, action=action, key=key)
+            if done:
+                return cast(T, adapter.validate_json(done))
+            raise DomainError(N_('This form is out of date. Please reload the page and try again.'))
+        value = run()
+        stored = update(ActionRecord).where(col(ActionRecord.id) == claimed)
+        session.execute(stored.values(result=adapter.dump_json(value).decode()))
+        return value
 
 
 def _recorded(session: Session, *, actor: Actor, action: str, key: str) -> str | None:

@@ -144,3 +144,34 @@ async def test_a_destructive_action_asks_first(user: User) -> None:
     user.find(marker='scc-confirm-yes').click()
     await asyncio.sleep(0.1)
     assert len(done) == 1
+
+
+def test_a_refusal_caught_by_its_caller_still_leaves_no_key_behind() -> None:
+    key = new_key()
+    boss = admin()
+
+    def refuse() -> int:
+        raise DomainError('refused')
+
+    # The caller catches the refusal (pytest.raises, inside) and commits the rest of its unit of work.
+    with db.session_scope() as session, pytest.raises(DomainError):
+        idempotency.once(session, actor=boss, action='test.caught', key=key, result=int, run=refuse)
+    with db.session_scope() as session:
+        assert idempotency.once(session, actor=boss, action='test.caught', key=key, result=int, run=lambda: 7) == 7
+    with db.session_scope() as session:
+        assert idempotency.once(session, actor=boss, action='test.caught', key=key, result=int, run=lambda: 8) == 7
+
+
+async def test_a_double_tap_on_a_button_that_asks_first_asks_once(user: User) -> None:
+    @ui.page('/test/ask-once')
+    def ask_page() -> None:
+        async def cancel(key: str) -> str:
+            return key
+
+        ActionButton('Cancel booking', cancel, name='scc-cancel', confirm='Cancel this booking?')
+
+    await user.open('/test/ask-once')
+    user.find(marker='scc-cancel').click()
+    user.find(marker='scc-cancel').click()
+    await see(user, 'Cancel this booking?')
+    assert len(user.find(marker='scc-confirm-yes').elements) == 1

@@ -14,7 +14,7 @@ from models.common import utcnow
 from models.notices import NoticePublic
 from services.events import bus
 from services.foundation.events import NOTICE_POSTED, NoticePosted
-from tests.support.pages import more_users, sign_in_staff
+from tests.support.pages import more_users, see, sign_in_staff
 from tests.support.pages import sign_in_resident as support_sign_in
 from tests.support.waits import wait_for
 from views.kit import live
@@ -31,7 +31,7 @@ async def new_user(user: User) -> AsyncIterator[Callable[[], User]]:
 async def sign_in_resident(user: User, phone: str) -> None:
     """The resident sign-in a person does, landing on Home."""
     await support_sign_in(user, phone)
-    await wait_for(lambda: user.back_history[-1] == '/', timeout=5)
+    await see(user, '城市公告')  # on Home: the sign-in went through /auth/enter to "/"
 
 
 def page_text(client: Client) -> str:

@@ -119,6 +119,6 @@ async def chat_panel(*, actor: Actor, consultation_id: int, is_open: bool) -> No
         button = ActionButton('', send, name='scc-chat-send', icon='send').props('round unelevated')
 
         async def enter() -> None:
-            await button._clicked()  # Enter is the same tap: same key, ignored while a send runs
+            await button.press()  # Enter is the same tap: same key, ignored while a send runs
 
         text.on('keydown.enter', enter)

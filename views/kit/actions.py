@@ -33,7 +33,7 @@ class ActionButton(ui.button):
 
     def __init__(self, text: str, handler: Handler, *, name: str = '', icon: str | None = None,
                  confirm: str = '', confirm_label: str = '') -> None:  # fmt: skip
-        super().__init__(text, icon=icon, on_click=self._clicked)
+        super().__init__(text, icon=icon, on_click=self.press)
         self._handler = handler
         self._confirm = confirm
         self._confirm_label = confirm_label or text
@@ -41,13 +41,14 @@ class ActionButton(ui.button):
         if name:
             self.classes(name).mark(name)
 
-    async def _clicked(self) -> None:
+    async def press(self) -> None:
+        """What a click does (also for Enter in a field that submits with this button)."""
         if not self.enabled:  # a second tap that reached the server before the first's update reached the phone
             return
-        if self._confirm and not await ask(self._confirm, yes=self._confirm_label):
-            return
-        self.disable()
+        self.disable()  # before the question too: a double tap must not open two questions
         try:
+            if self._confirm and not await ask(self._confirm, yes=self._confirm_label):
+                return
             result = await self._handler(self.key)
             if result is not None:
                 self.key = new_key()

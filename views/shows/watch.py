@@ -198,7 +198,7 @@ async def comment_stream(actor: Actor, show_id: int) -> None:
         button = ActionButton('', send, name='scc-comment-send', icon='send').props('round unelevated')
 
         async def enter() -> None:
-            await button._clicked()  # Enter is the same tap: same key, ignored while a send runs
+            await button.press()  # Enter is the same tap: same key, ignored while a send runs
 
         text.on('keydown.enter', enter)
 
