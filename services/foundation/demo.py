@@ -31,7 +31,9 @@ DEMO_RESIDENTS = [
     ('13800000002', '王芳', '370103', date(1990, 7, 2), '246'),
     ('13800000003', '李娜', '370112', date(1978, 11, 30), '358'),
 ]
-DEMO_FAMILY = [('13800000001', '张建国', '370102', date(1950, 5, 1), '131', '父亲')]  # a relation is the resident's own words
+DEMO_FAMILY = [
+    ('13800000001', '张建国', '370102', date(1950, 5, 1), '131', '父亲')
+]  # a relation is the resident's own words
 
 
 def demo_id_number(district: str, birth: date, sequence: str) -> str:

@@ -9,6 +9,7 @@ from nicegui import ui
 from nicegui.testing import User
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from models.accounts import AuditEntry
 from models.clinic import ClinicConsultation, ClinicMessage
@@ -98,8 +99,8 @@ def test_finishing_twice_with_one_key_gives_the_first_outcome() -> None:
             results.append(consult.finish(session, actor=doctor, consultation_id=cid, outcome='self_care',
                                           advice='多喝水', key=KEY))  # fmt: skip
     assert results[0] == results[1] and results[0].outcome == 'self_care'
-    outcomes = select(func.count()).select_from(AuditEntry).where(AuditEntry.action == 'clinic.outcome',
-                                                                AuditEntry.target == f'consultation:{cid}')  # fmt: skip
+    where = (col(AuditEntry.action) == 'clinic.outcome', col(AuditEntry.target) == f'consultation:{cid}')
+    outcomes = select(func.count()).select_from(AuditEntry).where(*where)
     assert count(outcomes) == 1
 
 

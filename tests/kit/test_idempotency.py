@@ -68,15 +68,13 @@ def test_keys_are_per_account_and_a_malformed_key_is_refused() -> None:
     boss, other = admin(), actor(username='admin2')
     runs: list[str] = []
     for who in (boss, other):
+
+        def mark(label: str = who.label) -> int:
+            runs.append(label)
+            return len(runs)
+
         with db.session_scope() as session:
-            idempotency.once(
-                session,
-                actor=who,
-                action='test.mark',
-                key=key,
-                result=int,
-                run=lambda who=who: runs.append(who.label) or len(runs),
-            )  # type: ignore[func-returns-value]
+            idempotency.once(session, actor=who, action='test.mark', key=key, result=int, run=mark)
     assert len(runs) == 2  # another account's key never replays this one's
     with pytest.raises(DomainError), db.session_scope() as session:
         idempotency.once(session, actor=boss, action='test.mark', key='short', result=int, run=lambda: 1)

@@ -40,7 +40,8 @@ def test_titles_names_and_reasons_lose_bidirectional_controls() -> None:
 )
 def test_every_show_text_is_limited_in_the_service(field: str, limit: int) -> None:
     with pytest.raises(DomainError, match=f'at most {limit}'), db.session_scope() as session:
-        editing.create_show(session, actor=organizer(), data=form(**{field: '字' * (limit + 1)}))
+        overrides: dict[str, object] = {field: '字' * (limit + 1)}
+        editing.create_show(session, actor=organizer(), data=form(**overrides))  # type: ignore[arg-type]
     with pytest.raises(DomainError, match='at most 300'), db.session_scope() as session:
         lifecycle.cancel(session, actor=organizer(), show_id=make_show(), reason='字' * 301)
 
