@@ -30,8 +30,7 @@ class Settings(BaseSettings):
     otp_max_attempts: int = 5
     otp_per_minute: int = 1
     otp_per_hour: int = 10
-    login_max_failures: int = 5
-    login_lock_minutes: int = 15
+    login_max_failures: int = 5  # wrong staff passwords (one username, one address) before the waits begin
     pass_retention_days: int = 28
     map_tile_url: str = 'https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png'
     gc_freeze: bool = True
@@ -45,7 +44,7 @@ class Settings(BaseSettings):
     otp_per_address_hour: int = 30  # one-time codes one client address may ask for in an hour (any phones)
     otp_phones_per_session_hour: int = 3  # different phones one browser session may ask codes for in an hour
     login_failures_per_address_hour: int = 20  # wrong staff passwords from one address before it must wait
-    login_delay_seconds: float = 1.0  # the first delay after a wrong staff password; it doubles with each one
+    login_delay_seconds: float = 1.0  # the first wait once the free tries are used up; it doubles with each one
 
     @cached_property
     def effective_database_url(self) -> str:

@@ -4,7 +4,7 @@ from sqlmodel import Session, col, select
 
 from models.accounts import Role
 from models.notices import Notice, NoticeCreate, NoticePublic
-from services import audit
+from services import audit, idempotency
 from services.access import Actor, require_role
 from services.errors import N_
 from services.events import bus
@@ -12,9 +12,14 @@ from services.foundation.events import NOTICE_POSTED, NoticePosted
 from services.validation import clean_text
 
 
-def post_notice(session: Session, *, actor: Actor, notice: NoticeCreate) -> NoticePublic:
-    """An admin posts an announcement; every open resident Home shows it at once."""
+def post_notice(session: Session, *, actor: Actor, notice: NoticeCreate, key: str | None = None) -> NoticePublic:
+    """An admin posts an announcement (once per idempotency key); every open resident Home shows it at once."""
     require_role(actor, Role.admin)
+    return idempotency.once(session, actor=actor, action='notices.post', key=key, result=NoticePublic,
+                            run=lambda: _post(session, actor=actor, notice=notice))  # fmt: skip
+
+
+def _post(session: Session, *, actor: Actor, notice: NoticeCreate) -> NoticePublic:
     row = Notice(
         title_zh=clean_text(notice.title_zh, field=N_('Title (Chinese)'), max_length=120),
         title_en=clean_text(notice.title_en, field=N_('Title (English)'), max_length=120),

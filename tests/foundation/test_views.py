@@ -304,3 +304,23 @@ async def test_a_long_announcement_is_cut_on_home_with_more_leading_to_the_whole
     assert 'scc-clamp' in home and 'scc-notice-more' in home
     await user.open('/notices')
     await see(user, long_text)  # the whole text on the announcements page
+
+
+async def test_a_double_click_on_post_posts_one_announcement(user: User) -> None:
+    from sqlmodel import func
+
+    from models.notices import Notice
+
+    await sign_in_staff(user, 'admin')
+    await user.open('/admin/notices')
+    user.find(marker='scc-title-zh').type('双击测试')
+    user.find(marker='scc-title-en').type('Double click')
+    user.find(marker='scc-body-zh').type('正文')
+    user.find(marker='scc-body-en').type('Text')
+    user.find(marker='scc-post').click()
+    user.find(marker='scc-post').click()  # the second tap arrives while the first runs
+    await see(user, '公告已发布，所有打开的首页将立即显示。')
+    with db.read_session() as session:
+        assert (
+            session.exec(select(func.count()).select_from(Notice).where(Notice.title_en == 'Double click')).one() == 1
+        )

@@ -9,6 +9,7 @@ from models.notices import NoticeCreate
 from services.errors import N_
 from services.foundation import auth, notices
 from views.kit import background, call
+from views.kit.actions import ActionButton
 from views.kit.fields import text_area, text_field
 from views.kit.fmt import city_time
 from views.kit.frame import STAFF_LINKS, StaffLink, add_staff_link, current_actor, page
@@ -142,7 +143,7 @@ def register() -> None:
             body_en = text_area(_('Text (English)'), 'scc-body-en', max_length=2000)
         urgent = ui.checkbox(_('Urgent'))
 
-        async def post() -> None:
+        async def post(key: str) -> object:
             # Not validated here: the service checks every field and says which one is wrong (empty, too long).
             draft = NoticeCreate.model_construct(
                 title_zh=title_zh.value or '',
@@ -151,13 +152,14 @@ def register() -> None:
                 body_en=body_en.value or '',
                 urgent=bool(urgent.value),
             )
-            posted = await call.attempt(notices.post_notice, actor=actor, notice=draft)
+            posted = await call.attempt(notices.post_notice, actor=actor, notice=draft, key=key)
             if posted is not None:
                 ui.notify(_('Announcement posted: every open Home shows it now.'), type='positive')
                 title_zh.value = title_en.value = body_zh.value = body_en.value = ''
                 recent.refresh()
+            return posted
 
-        ui.button(_('Post'), on_click=post).props('unelevated no-caps').classes('scc-post').mark('scc-post')
+        ActionButton(_('Post'), post, name='scc-post').props('unelevated no-caps')
 
         @ui.refreshable
         async def recent() -> None:
