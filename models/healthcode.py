@@ -112,12 +112,13 @@ class PaperCode(SQLModel, table=True):
 
 
 class PaperCodePublic(SQLModel):
-    """A paper code as its resident sees it; the token only when just issued (to print), else ''."""
+    """A paper code as its resident sees it; the token and its code to type only when just issued (to print)."""
 
     id: int
     person_id: int
     masked_name: str
     token: str = ''
+    short_code: str = ''
     issued_at: datetime
     expires_at: datetime
     revoked: bool = False

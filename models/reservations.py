@@ -84,6 +84,7 @@ class ResStoreBase(SQLModel):
     lon: float
     opens: str = Field(default='08:00', max_length=5)
     closes: str = Field(default='21:00', max_length=5)
+    phone: str = Field(default='', max_length=32)  # the store's counter, shown to residents ('' when unknown)
     closed: bool = False  # a closed store refuses bookings and pickups
 
 

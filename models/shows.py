@@ -24,8 +24,10 @@ class ShowBase(SQLModel):
     title_en: str = Field(max_length=120)
     description_zh: str = Field(default='', max_length=2000)
     description_en: str = Field(default='', max_length=2000)
-    troupe: str = Field(max_length=80)
+    troupe: str = Field(max_length=80)  # the Chinese names; the English ones fall back to them when empty
     venue: str = Field(max_length=120)
+    troupe_en: str = Field(default='', max_length=80)
+    venue_en: str = Field(default='', max_length=120)
     starts_at: datetime  # aware UTC; entered and shown in the venue's time zone
     ends_at: datetime
     stream_url: str = Field(default='', max_length=500)
@@ -161,6 +163,8 @@ class ShowCreate(SQLModel):
     description_en: str = ''
     troupe: str = ''
     venue: str = ''
+    troupe_en: str = ''
+    venue_en: str = ''
     starts_local: str = ''  # 'YYYY-MM-DD HH:MM' venue time
     ends_local: str = ''
     stream_url: str = ''

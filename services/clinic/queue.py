@@ -164,8 +164,14 @@ def _drop(session: Session, ids: list[int], now: datetime) -> list[int]:
 
 
 def sweep(session: Session, *, now: datetime | None = None) -> dict[str, list[int]]:
-    """The app timer's periodic work: drop patients away past the grace; ask those due "are you worse?"."""
+    """The app timer's periodic work: drop patients away past the grace; ask those due "are you worse?"; take
+    doctors whose desk pages are all gone (not marked present past rules.DOCTOR_PRESENT) off duty."""
     now = now or utcnow()
+    absent = D.c.on_duty.is_(True), D.c.last_seen_at < now - rules.DOCTOR_PRESENT
+    off = update(D).where(*absent).values(on_duty=False, since=now).returning(D.c.account_id)
+    off_duty = sorted(session.execute(off).scalars().all())
+    if off_duty:
+        bus.stage(session, QUEUE_CHANGED, QueueChanged(reason='duty'))
     stale = (
         session.execute(select(T.c.id).where(T.c.status == WAITING, T.c.last_seen_at < now - rules.RECONNECT_GRACE))
         .scalars()
@@ -178,7 +184,7 @@ def sweep(session: Session, *, now: datetime | None = None) -> dict[str, list[in
         bus.stage(
             session, CONSULT_CHANGED, ConsultChanged(reason='ask', status=ConsultStatus.waiting), key=consultation_id
         )
-    return {'dropped': dropped, 'asked': sorted(due)}
+    return {'dropped': dropped, 'asked': sorted(due), 'off_duty': off_duty}
 
 
 def answer_worse(session: Session, *, actor: Actor, consultation_id: int, worse: bool,

@@ -9,6 +9,13 @@ from services.clinic import rules
 from services.errors import N_, DomainError
 from services.validation import clean_text
 
+# The refusals that concern one answer of the form (the form shows them under that field).
+NO_TEMPERATURE = N_('Please enter your temperature.')
+BAD_TEMPERATURE = N_('A body temperature is between {low} and {high} °C; please measure again.')
+NO_ONSET = N_('Please enter the date your symptoms started.')
+FUTURE_ONSET = N_('The date symptoms started cannot be in the future.')
+OLD_ONSET = N_('Symptoms that started more than {days} days ago need an ordinary clinic visit.')
+
 
 @dataclass(frozen=True)
 class Triage:
@@ -41,17 +48,15 @@ def validate(form: ClinicConsultationCreate, *, today: date) -> Triage:
     """Check every answer; any red flag (or oxygen saturation below 94 %) is recorded as such."""
     temperature = form.temperature
     if temperature is None or (isinstance(temperature, float) and math.isnan(temperature)):
-        raise DomainError(N_('Please enter your temperature.'))
+        raise DomainError(NO_TEMPERATURE)
     if not rules.TEMPERATURE_MIN <= temperature <= rules.TEMPERATURE_MAX:
-        raise DomainError(N_('A body temperature is between {low} and {high} °C; please measure again.'),
-                          low=rules.TEMPERATURE_MIN, high=rules.TEMPERATURE_MAX)  # fmt: skip
+        raise DomainError(BAD_TEMPERATURE, low=rules.TEMPERATURE_MIN, high=rules.TEMPERATURE_MAX)
     if form.onset_date is None:
-        raise DomainError(N_('Please enter the date your symptoms started.'))
+        raise DomainError(NO_ONSET)
     if form.onset_date > today:
-        raise DomainError(N_('The date symptoms started cannot be in the future.'))
+        raise DomainError(FUTURE_ONSET)
     if form.onset_date < today - timedelta(days=rules.ONSET_MAX_DAYS):
-        raise DomainError(N_('Symptoms that started more than {days} days ago need an ordinary clinic visit.'),
-                          days=rules.ONSET_MAX_DAYS)  # fmt: skip
+        raise DomainError(OLD_ONSET, days=rules.ONSET_MAX_DAYS)
     symptoms = _codes(form.symptoms, rules.SYMPTOMS)
     chronic = _codes(form.chronic, rules.CHRONIC)
     flags = set(_codes([f for f in form.red_flags if f != 'low_spo2'], rules.RED_FLAGS))

@@ -23,6 +23,7 @@ from services.settings import settings
 from services.validation import mask_name
 
 MODES = ('scan_temperature', 'show_code')
+NEEDS_READING = N_('Enter the temperature first: this checkpoint takes a reading with every scan.')
 POSTER_DAYS = 366
 
 
@@ -117,6 +118,12 @@ def _person_of(session: Session, raw: str) -> tuple[Person, str, str]:
         if person is None:
             raise TokenError(N_('Unknown person: this code is no longer valid.'))
         return person, 'paper' if claims.kind == 'P' else 'scan', claims.colour
+    if len(codes.clean_short_code(raw)) == codes.PAPER_SHORT_LENGTH:  # the code printed on a paper code
+        paper = codes.paper_for_short_code(session, code=raw)
+        owner = session.get(Person, paper.person_id)
+        if owner is None:
+            raise TokenError(N_('Unknown person: this code is no longer valid.'))
+        return owner, 'paper', ''
     return codes.person_for_short_code(session, code=raw.strip()), 'short', ''
 
 
@@ -127,6 +134,8 @@ def _scan(session: Session, *, actor: Actor, checkpoint_id: int, text: str, temp
     except DomainError as error:
         return Verdict(result='refused', reason=error.message, params=error.params)
     assert person.id is not None
+    if checkpoint.mode == 'scan_temperature' and not temperature.strip():
+        raise DomainError(NEEDS_READING)  # nothing recorded: the staff enter the reading and scan again
     reading = None
     if temperature.strip():
         place = f'{checkpoint.name_zh} {checkpoint.name_en}'
@@ -142,8 +151,6 @@ def _scan(session: Session, *, actor: Actor, checkpoint_id: int, text: str, temp
         verdict.reason = N_('The colour changed since this code was shown: ask for the live screen.')
     elif method == 'paper':
         verdict.reason = N_('Paper code: check the ID card.')
-    elif checkpoint.mode == 'scan_temperature' and reading is None and verdict.result == 'pass':
-        verdict.reason = N_('No temperature entered.')
     _record(session, checkpoint_id=checkpoint_id, person=person, result=verdict.result, colour=colour,
             temperature=reading, method=method, actor=actor)  # fmt: skip
     # Staff saw this person's colour and masked name: a read of their data (whom by id, never the ID number).

@@ -1,5 +1,6 @@
 """Issuing codes: the live code (60 s), the short code for manual entry, the paper code (30 days, revocable)."""
 
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from sqlmodel import Session, col, delete, select
 
 from models.accounts import Person
 from models.common import utcnow
-from models.healthcode import PaperCode, PaperCodePublic, ShortCode
+from models.healthcode import Checkpoint, PaperCode, PaperCodePublic, ShortCode
 from services import audit
 from services.access import Actor, person_for
 from services.errors import N_, DomainError, NotFound
@@ -22,7 +23,10 @@ from services.validation import mask_name
 CODE_TTL_S = 60
 PAPER_DAYS = 30
 SHORT_TTL = timedelta(minutes=3)
+PAPER_SHORT_LENGTH = 10  # a paper code's own code to type: its 48-bit nonce in SHORT_ALPHABET (live ones are 8)
 SHORT_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ'  # no 0/O, 1/I/L
+KNOWN_PLACES = {'fever clinic': ('发热门诊', 'fever clinic')}  # places the services write in one language
+TWO_LANGUAGES = re.compile(r'([^\x00-\x7f][^\x00-\x7f ]*)\s+([\x00-\x7f]+)')  # '济南站 Jinan Railway Station'
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,8 @@ class Explanation:
     note: str
     until: datetime | None
     needs_test: bool
+    place_zh: str = ''  # the place in each language (a checkpoint's own names), else both are `place`
+    place_en: str = ''
 
 
 @dataclass(frozen=True)
@@ -59,14 +65,32 @@ class LiveCode:
     rules_version: str
 
 
-def explain(reason: Reason) -> Explanation:
-    """A rule-engine reason with the rule's published texts."""
+def place_names(place: str, checkpoints: dict[str, tuple[str, str]] | None = None) -> tuple[str, str]:
+    """(zh, en) of a record's place: a checkpoint's names (a reading there stores 'name_zh name_en'), a place the
+    services name, or a 'zh en' pair; anything else is the same in both languages."""
+    if checkpoints and place in checkpoints:
+        return checkpoints[place]
+    if place in KNOWN_PLACES:
+        return KNOWN_PLACES[place]
+    pair = TWO_LANGUAGES.fullmatch(place.strip())
+    return (pair.group(1), pair.group(2)) if pair else (place, place)
+
+
+def checkpoint_places(session: Session) -> dict[str, tuple[str, str]]:
+    """The place text a reading at each checkpoint stores, with the checkpoint's (zh, en) names."""
+    rows = session.exec(select(Checkpoint.name_zh, Checkpoint.name_en)).all()
+    return {f'{zh} {en}'[:80]: (zh, en) for zh, en in rows}
+
+
+def explain(reason: Reason, checkpoints: dict[str, tuple[str, str]] | None = None) -> Explanation:
+    """A rule-engine reason with the rule's published texts (and the place in both languages)."""
     rule = rulebook().rules[reason.rule_id]
     record = reason.record
+    place_zh, place_en = place_names(record.place, checkpoints)
     return Explanation(rule_id=rule.id, colour=reason.colour, text_en=rule.text_en, text_zh=rule.text_zh,
                        ends_en=rule.ends_en, ends_zh=rule.ends_zh, record_kind=record.kind, record_value=record.value,
                        record_at=record.at, place=record.place, note=record.note, until=reason.until,
-                       needs_test=reason.needs_test)  # fmt: skip
+                       needs_test=reason.needs_test, place_zh=place_zh, place_en=place_en)  # fmt: skip
 
 
 def sign(session: Session, *, kind: str, subject: str, colour: str, ttl_s: int, nonce: str | None = None) -> str:
@@ -83,11 +107,13 @@ def issue_for(session: Session, *, person: Person) -> LiveCode:
     assert person.id is not None
     assessment = assess(session, person_id=person.id)
     token = sign(session, kind='C', subject=person.subject_id, colour=assessment.colour, ttl_s=CODE_TTL_S)
+    places = checkpoint_places(session) if any(r.record.place for r in assessment.reasons) else {}
     now = utcnow()
     return LiveCode(person_id=person.id, masked_name=mask_name(person.real_name), relation=person.relation,
                     colour=assessment.colour, token=token, issued_at=now,
                     expires_at=now + timedelta(seconds=CODE_TTL_S),
-                    reasons=[explain(r) for r in assessment.reasons], rules_version=rulebook().version)  # fmt: skip
+                    reasons=[explain(r, places) for r in assessment.reasons],
+                    rules_version=rulebook().version)  # fmt: skip
 
 
 def issue_code(session: Session, *, actor: Actor, person_id: int) -> LiveCode:
@@ -107,7 +133,7 @@ def new_short_code(session: Session, *, actor: Actor, person_id: int) -> str:
 
 def person_for_short_code(session: Session, *, code: str) -> Person:
     """The person behind a short code that has not expired."""
-    cleaned = code.strip().upper().replace(' ', '').replace('-', '')
+    cleaned = clean_short_code(code)
     if not cleaned or len(cleaned) > 10 or not set(cleaned) <= set(SHORT_ALPHABET):
         raise DomainError(N_('This is not a Spring City Cloud code.'))
     row = session.get(ShortCode, cleaned)
@@ -117,6 +143,39 @@ def person_for_short_code(session: Session, *, code: str) -> Person:
     if person is None:
         raise NotFound(N_('No such person.'))
     return person
+
+
+def paper_short_code(nonce: str) -> str:
+    """The code printed under a paper code's QR, to type when the QR does not scan: its nonce, in SHORT_ALPHABET."""
+    number, digits = int(nonce, 16), []
+    for _ in range(PAPER_SHORT_LENGTH):
+        number, digit = divmod(number, len(SHORT_ALPHABET))
+        digits.append(SHORT_ALPHABET[digit])
+    return ''.join(reversed(digits))
+
+
+def clean_short_code(code: str) -> str:
+    """A typed code as stored: upper case, without spaces or dashes."""
+    return code.strip().upper().replace(' ', '').replace('-', '')
+
+
+def paper_for_short_code(session: Session, *, code: str) -> PaperCode:
+    """The paper code whose printed code is `code`, if valid: not revoked, not expired."""
+    cleaned = clean_short_code(code)
+    if len(cleaned) != PAPER_SHORT_LENGTH or not set(cleaned) <= set(SHORT_ALPHABET):
+        raise DomainError(N_('This is not a Spring City Cloud code.'))
+    number = 0
+    for char in cleaned:
+        number = number * len(SHORT_ALPHABET) + SHORT_ALPHABET.index(char)
+    paper = (
+        session.exec(select(PaperCode).where(PaperCode.nonce == f'{number:012x}')).first() if number < 1 << 48 else None
+    )
+    if paper is None:
+        raise DomainError(N_('Unknown paper code.'))
+    check_paper(session, nonce=paper.nonce)
+    if paper.expires_at < utcnow():
+        raise DomainError(N_('This paper code has expired: issue a new one.'))
+    return paper
 
 
 def issue_paper_code(session: Session, *, actor: Actor, person_id: int) -> PaperCodePublic:
@@ -134,7 +193,8 @@ def issue_paper_code(session: Session, *, actor: Actor, person_id: int) -> Paper
                  target=f'person:{person.id}', detail=f'paper:{paper.id}')  # fmt: skip
     assert paper.id is not None
     return PaperCodePublic(id=paper.id, person_id=person.id, masked_name=mask_name(person.real_name), token=token,
-                           issued_at=now, expires_at=paper.expires_at, revoked=False)  # fmt: skip
+                           short_code=paper_short_code(nonce), issued_at=now, expires_at=paper.expires_at,
+                           revoked=False)  # fmt: skip
 
 
 def revoke_paper_code(session: Session, *, actor: Actor, paper_id: int) -> None:

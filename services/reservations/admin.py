@@ -1,5 +1,6 @@
 """City admins set up stores, items and their release policy, daily supply per store and the slot plan."""
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -34,6 +35,7 @@ def save_store(
     opens: str,
     closes: str,
     store_id: int | None = None,
+    phone: str = '',
 ) -> int:
     """Create or change a store; returns its id."""
     require_role(actor, Role.admin)
@@ -44,6 +46,9 @@ def save_store(
         raise DomainError(N_('Opening hours are written like 08:00 and 21:00.')) from None
     if close_minute <= open_minute:
         raise DomainError(N_('A store must close after it opens.'))
+    phone = phone.strip()
+    if len(phone) > 32 or not re.fullmatch(r'[0-9+() -]*', phone):
+        raise DomainError(N_('A phone number is written with digits, spaces, "-" and "+" (at most 32).'))
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise DomainError(N_('The coordinates are not on Earth: latitude -90..90, longitude -180..180.'))
     values: dict[str, Any] = {
@@ -56,6 +61,7 @@ def save_store(
         'lon': lon,
         'opens': f'{open_minute // 60:02d}:{open_minute % 60:02d}',
         'closes': f'{close_minute // 60:02d}:{close_minute % 60:02d}',
+        'phone': phone,
     }
     if store_id:
         saved = session.execute(

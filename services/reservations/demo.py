@@ -152,8 +152,9 @@ def seed(session: Session) -> None:
                 window_days_before=before,
             )
             items[code] = session.execute(ITEM.insert().values(**item.model_dump()).returning(ITEM.c.id)).scalar_one()
-        for zh, en, district, address_zh, address_en, lat, lon in STORES:
+        for number, (zh, en, district, address_zh, address_en, lat, lon) in enumerate(STORES, start=1):
             store = ResStoreBase(
+                phone=f'0531-8660{number:04d}',
                 name_zh=zh,
                 name_en=en,
                 district=district,

@@ -26,7 +26,7 @@ DEMO = [
         -0.4,
         2.0,
         S.live,
-        '/media/demo/lvju-live.m3u8',
+        '',  # no stream of its own in the demo city: the page says so and offers the platform links
         '',
         [
             ('抖音', 95_000, 1_200_000),
@@ -85,6 +85,16 @@ DEMO = [
     ),
 ]
 
+# The English names of the demo troupes and venues (a name with none falls back to its Chinese one).
+ENGLISH = {
+    '济南市吕剧院': 'Jinan Lü Opera Theatre',
+    '济南市吕剧院 百花剧场': 'Baihua Theatre, Jinan Lü Opera Theatre',
+    '济南市京剧院': 'Jinan Peking Opera Theatre',
+    '济南市京剧院 梨园大剧院': 'Liyuan Grand Theatre, Jinan Peking Opera Theatre',
+    '山东省杂技团': 'Shandong Acrobatic Troupe',
+    '山东省会大剧院': 'Shandong Grand Theatre',
+}
+
 
 def seed(session: Session) -> bool:
     """Create the demo performances once (idempotent); True when it seeded."""
@@ -95,6 +105,7 @@ def seed(session: Session) -> bool:
     label = organizer.display_name if organizer else 'system'
     now = utcnow().replace(second=0, microsecond=0)
     for title_zh, title_en, troupe, venue, offset, hours, state, stream, replay, figures in DEMO:
+        troupe_en, venue_en = ENGLISH.get(troupe, ''), ENGLISH.get(venue, '')
         starts = now + timedelta(hours=offset)
         ends = starts + timedelta(hours=hours)
         show = Show(
@@ -102,10 +113,12 @@ def seed(session: Session) -> bool:
             title_en=title_en,
             troupe=troupe,
             venue=venue,
+            troupe_en=troupe_en,
+            venue_en=venue_en,
             starts_at=starts,
             ends_at=ends,
             description_zh=f'{troupe}倾情演出，线上直播，欢迎在家观看。',
-            description_en=f'A performance by {troupe}, streamed live: watch from home.',
+            description_en=f'A performance by {troupe_en or troupe}, streamed live: watch from home.',
             stream_url=stream,
             replay_url=replay,
             state=state,

@@ -86,6 +86,8 @@ def _apply(show: Show, data: ShowCreate) -> list[tuple[str, str]]:
     )
     show.troupe = clean_line(data.troupe, field=N_('Troupe'), max_length=TROUPE_MAX)
     show.venue = clean_line(data.venue, field=N_('Venue'), max_length=VENUE_MAX)
+    show.troupe_en = clean_line(data.troupe_en, field=N_('Troupe (English)'), max_length=TROUPE_MAX, required=False)
+    show.venue_en = clean_line(data.venue_en, field=N_('Venue (English)'), max_length=VENUE_MAX, required=False)
     starts_at = parse_venue_time(data.starts_local, field=N_('Start'), tz=show.timezone)
     ends_at = parse_venue_time(data.ends_local, field=N_('End'), tz=show.timezone)
     if ends_at <= starts_at:
@@ -155,6 +157,8 @@ def input_of(show: ShowPublic) -> ShowCreate:
         description_en=show.description_en,
         troupe=show.troupe,
         venue=show.venue,
+        troupe_en=show.troupe_en,
+        venue_en=show.venue_en,
         starts_local=format_venue_time(show.starts_at, show.timezone),
         ends_local=format_venue_time(show.ends_at, show.timezone),
         stream_url=show.stream_url,

@@ -72,6 +72,8 @@ def _entry(show: ShowPublic, base: str) -> dict[str, Any]:
         'description': {'zh': show.description_zh, 'en': show.description_en},
         'troupe': show.troupe,
         'venue': show.venue,
+        'troupe_en': show.troupe_en or show.troupe,
+        'venue_en': show.venue_en or show.venue,
         'timezone': show.timezone,
         'starts_at': show.starts_at.isoformat(),
         'ends_at': show.ends_at.isoformat(),

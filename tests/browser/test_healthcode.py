@@ -15,8 +15,9 @@ pytestmark = pytest.mark.browser
 ZHANG_WEI = demo_id_number('370102', date(1985, 3, 14), '123')  # demo resident 13800000001
 
 
-def scan(checkpoint: Any, token: str, temperature: str = '') -> str:
-    """Type a code into the checkpoint's scanner input like a hardware scanner (Enter) and read the verdict."""
+def scan(checkpoint: Any, token: str, temperature: str = '36.5') -> str:
+    """Type a code into the checkpoint's scanner input like a hardware scanner (Enter) and read the verdict (with a
+    normal reading: a 'scan + temperature' gate takes one with every scan)."""
     overlay = checkpoint.locator('.scc-verdict')
     if overlay.count() and overlay.first.is_visible():
         overlay.first.click()
@@ -80,3 +81,21 @@ def test_green_code_passes_then_turns_red_live_and_stops(browser: Any, live_app:
     finally:
         for page in (resident, gate, admin):
             page.context.close()
+
+
+def test_i_passed_start_camera_warns_instead_of_failing(browser: Any, live_app: LiveApp) -> None:
+    resident = phone_page(browser)
+    errors: list[str] = []
+    resident.on('pageerror', lambda error: errors.append(str(error)))
+    resident.on('console', lambda msg: errors.append(msg.text) if msg.type == 'error' else None)
+    try:
+        sign_in_resident(resident, live_app.url, '13800000001')
+        resident.goto(f'{live_app.url}/code')
+        resident.locator('.scc-code-green').wait_for()
+        resident.locator('.scc-i-passed').click()
+        resident.locator('.q-dialog').get_by_text('打开摄像头').click()
+        resident.locator('.q-notification').first.wait_for()
+        assert '摄像头' in resident.locator('.q-notification').first.inner_text()
+        assert not errors, errors
+    finally:
+        resident.context.close()

@@ -45,3 +45,48 @@ def test_last_unit_goes_to_one_and_the_other_sees_zero_at_once(browser: Any, liv
     finally:
         first.context.close()
         second.context.close()
+
+
+def test_goods_tabs_fit_a_phone_without_wrapping(browser: Any, live_app: LiveApp) -> None:
+    from models.reservations import ResItem
+    from services import db
+
+    names = ['儿童KN95口罩', '医用外科口罩', 'N95防护口罩', '一次性医用口罩', '儿童医用口罩']
+    items = [make_item(quota=5) for _ in names]
+    with db.session_scope() as session:
+        for item_id, name in zip(items, names, strict=True):
+            row = session.get(ResItem, item_id)
+            assert row is not None
+            row.name_zh = name
+    store = make_store('标签药房')
+    for item_id in items:
+        make_slot(store, item_id, stock=5)
+    page = phone_page(browser)
+    try:
+        sign_in_resident(page, live_app.url, '13800000001')
+        page.goto(f'{live_app.url}/reserve?item={items[0]}&district=')
+        page.locator('.scc-items').wait_for()
+        page.locator('.scc-store').first.wait_for()
+        # Every goods label on one line: its height is one line of its own text.
+        wrapped = page.evaluate(
+            """() => [...document.querySelectorAll('.scc-items .scc-item-tab')].filter(t => {
+                const label = t.querySelector('.q-tab__label') || t;
+                const line = parseFloat(getComputedStyle(label).lineHeight) || 20;
+                return label.getBoundingClientRect().height > line * 1.5;
+            }).map(t => t.innerText)"""
+        )
+        assert wrapped == []
+        assert page.locator('.scc-live-on').is_visible() and not page.locator('.scc-live-off').is_visible()
+        page.evaluate('window.socket.disconnect()')  # the connection drops: the page says so
+        page.locator('.scc-live-off').wait_for(state='visible', timeout=3000)
+        assert not page.locator('.scc-live-on').is_visible()
+        page.evaluate('window.socket.connect()')
+        page.locator('.scc-live-on').wait_for(state='visible', timeout=8000)  # and "live" again once it is back
+        assert page.locator('.scc-items .scc-item-tab').count() >= len(names)  # the demo goods too
+        assert page.evaluate('document.documentElement.scrollWidth') <= 360
+        page.locator('.scc-items .scc-item-tab', has_text='一次性医用口罩').click()  # the tabs scroll; a tap switches
+        page.wait_for_url(f'**/reserve?item={items[3]}*')
+        page.locator('.scc-store').first.wait_for()
+        screenshot(page, 'reservations-goods-tabs')
+    finally:
+        page.context.close()

@@ -10,7 +10,7 @@ import pytest
 from services import db
 from services.shows import editing
 from tests.support.browser import LiveApp, desktop_page, phone_page, screenshot, sign_in_resident, sign_in_staff
-from tests.support.shows import scheduled_show_id
+from tests.support.shows import live_show_id, scheduled_show_id
 
 pytestmark = pytest.mark.browser
 GO_LIVE_MS = 1000  # the organizer's go-live reaches an open watch page within a second
@@ -76,4 +76,66 @@ def test_go_live_and_a_hidden_comment_reach_the_resident_without_reload(browser:
         assert resident.evaluate('window.sccNoReload') is True
     finally:
         resident.context.close()
+        organizer.context.close()
+
+
+def test_each_cheer_fits_inside_its_button_on_a_phone(browser: Any, live_app: LiveApp) -> None:
+    resident = phone_page(browser)
+    try:
+        sign_in_resident(resident, live_app.url)
+        resident.goto(f'{live_app.url}/shows/{live_show_id()}')
+        resident.locator('.scc-cheers button').first.wait_for()
+        resident.locator('.scc-cheers').scroll_into_view_if_needed()
+        boxes = resident.evaluate(
+            """() => [...document.querySelectorAll('.scc-cheers button')].map((b) => {
+                const c = b.querySelector('.q-btn__content'), r = b.getBoundingClientRect();
+                const range = document.createRange(); range.selectNodeContents(c);
+                const t = range.getBoundingClientRect();
+                return {text: b.innerText, l: r.left, r: r.right, t: r.top, b: r.bottom,
+                        tl: t.left, tr: t.right, tt: t.top, tb: t.bottom};
+            })"""
+        )
+        screenshot(resident, 'shows-cheers')
+        assert len(boxes) == 5
+        for box in boxes:  # the text of each cheer stays inside its own pill ("好!" and "Bravo!" do not run together)
+            assert box['l'] - 0.5 <= box['tl'] and box['tr'] <= box['r'] + 0.5, box
+            assert box['t'] - 0.5 <= box['tt'] and box['tb'] <= box['b'] + 0.5, box
+            assert box['r'] <= 360, box
+        for one, other in zip(boxes, boxes[1:], strict=False):  # and the pills do not overlap
+            assert one['r'] <= other['l'] + 0.5 or one['b'] <= other['t'] + 0.5 or other['b'] <= one['t'] + 0.5, (
+                one,
+                other,
+            )
+        assert resident.evaluate('document.documentElement.scrollWidth') <= 360
+    finally:
+        resident.context.close()
+
+
+def test_the_poster_uploader_shows_no_raw_counter_and_required_fields_are_marked(
+    browser: Any, live_app: LiveApp
+) -> None:
+    organizer = desktop_page(browser)
+    try:
+        sign_in_staff(organizer, live_app.url, 'organizer1')
+        organizer.goto(f'{live_app.url}/organizer/shows/{live_show_id()}')
+        organizer.get_by_text('海报', exact=True).click()  # open the poster section
+        uploader = organizer.locator('.scc-poster-upload')
+        uploader.wait_for()
+        uploader.get_by_text('选择海报图片').wait_for()  # says what to choose
+        assert not uploader.get_by_text('0.0B').is_visible()  # not Quasar's raw "0.0B / 0.00%"
+        assert organizer.locator('.q-uploader__subtitle:visible').count() == 0
+        screenshot(organizer, 'shows-console-poster')
+        organizer.goto(f'{live_app.url}/organizer/shows/new')
+        for label in (
+            '标题（中文） *',
+            '标题（英文） *',
+            '演出团体（中文） *',
+            '演出场地（中文） *',
+            '开始时间 *',
+            '结束时间 *',
+        ):
+            organizer.get_by_text(label, exact=True).wait_for()
+        organizer.get_by_text('标有 * 的为必填项。').wait_for()
+        assert organizer.get_by_text('演出团体（英文）', exact=True).is_visible()  # optional: falls back to Chinese
+    finally:
         organizer.context.close()

@@ -267,3 +267,28 @@ def test_wait_estimate_is_a_range_from_doctors_on_duty_and_recent_consult_length
     assert snap.estimate(waiting) == board.WaitEstimate(ahead=0, low_minutes=0, high_minutes=20)
     # A doctor whose desk has been closed for more than two minutes does not count as on duty.
     assert snapshot(now + timedelta(minutes=3)).doctors_on_duty == 0
+
+
+def test_a_doctor_whose_desk_pages_are_gone_goes_off_duty_after_the_grace() -> None:
+    doctor = actor(username='doctor1')
+    t0 = utcnow()
+    on_duty(doctor, now=t0)
+    with db.session_scope() as session:  # the desk is open: the presence job marks it present
+        queue.heartbeat(session, consultation_ids=[], doctor_ids=[doctor.account_id], now=t0 + timedelta(minutes=1))
+        assert doctor.account_id not in queue.sweep(session, now=t0 + timedelta(minutes=2))['off_duty']
+    with db.read_session() as session:
+        assert queue.is_on_duty(session, actor=doctor)
+    # The tab is closed: no more heartbeats; past the grace the sweep takes the doctor off duty.
+    with db.session_scope() as session:
+        swept = queue.sweep(session, now=t0 + timedelta(minutes=1) + rules.DOCTOR_PRESENT + timedelta(seconds=1))
+    assert swept['off_duty'] == [doctor.account_id]
+    with db.read_session() as session:
+        assert not queue.is_on_duty(session, actor=doctor)
+    # Opening the desk again does not silently put them back on duty, and waits count only doctors present.
+    waiting = join(actor(phone=RESIDENTS[0]), now=t0 + timedelta(minutes=5))
+    with db.session_scope() as session:
+        queue.heartbeat(session, consultation_ids=[waiting], doctor_ids=[doctor.account_id],
+                        now=t0 + timedelta(minutes=5))  # fmt: skip
+    assert snapshot(t0 + timedelta(minutes=5)).doctors_on_duty == 0
+    with pytest.raises(DomainError, match='Please go on duty first.'):
+        call('doctor1', t0 + timedelta(minutes=5))

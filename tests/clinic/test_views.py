@@ -191,3 +191,53 @@ async def test_a_burst_of_queue_changes_recomputes_the_board_twice_not_once_per_
     await wait_for(lambda: board.recomputes >= before + 2)
     await asyncio.sleep(MIN_INTERVAL_SECONDS * 3)
     assert board.recomputes == before + 2  # the first change at once, the other 49 folded into one more
+
+
+async def test_call_next_off_duty_says_go_on_duty_only(user: User) -> None:
+    with db.session_scope() as session:
+        queue.set_duty(session, actor=actor(username='doctor1'), on_duty=False)
+    join(actor(phone=RESIDENTS[0]), now=utcnow())  # a patient is waiting
+    await sign_in_staff(user, 'doctor1')
+    await user.open('/clinic/desk')
+    await see(user, '排队中：1人')
+    user.find(marker='scc-call-next').click()
+    await notified([user], '请先上线接诊。')
+    await asyncio.sleep(0.5)
+    assert not any('目前没有在线排队的患者。' in message for message in user.notify.messages)
+
+
+async def test_an_impossible_temperature_is_explained_next_to_its_field_without_a_toast(user: User) -> None:
+    await sign_in_resident(user, RESIDENTS[2])
+    await see(user, '城市公告')  # Home, after signing in
+    await user.open('/clinic')
+    await see(user, marker='scc-triage-form')
+    shown = len(user.notify.messages)
+    user.find(marker='scc-temperature').type('45')
+    user.find(marker='scc-join').click()
+    await see(user, marker='scc-temperature', content='体温应在34.0到43.0 °C之间，请重新测量。')
+    await asyncio.sleep(0.5)
+    assert user.notify.messages[shown:] == []  # one message, next to the field: no toast
+    with db.read_session() as session:
+        assert session.exec(select(ClinicConsultation).where(ClinicConsultation.status == 'waiting')).first() is None
+
+
+async def test_called_resident_hears_feels_and_sees_it_in_the_tab_title(user: User) -> None:
+    resident = actor(phone=RESIDENTS[0])
+    on_duty(actor(username='doctor1'), now=utcnow())
+    cid = join(resident, now=utcnow())
+    await sign_in_resident(user, RESIDENTS[0])
+    await see(user, '城市公告')
+    await user.open(f'/clinic/c/{cid}')
+    await see(user, marker='scc-place')
+    client = user.client
+    assert client is not None
+
+    def title() -> str:
+        return str(client.title or '')
+
+    assert '医生' not in title()
+    with db.session_scope() as session:  # the doctor clicks "Call next"
+        called = queue.call_next(session, actor=actor(username='doctor1'))
+    assert called is not None and called.id == cid
+    await see(user, marker='scc-chat-input')
+    await wait_for(lambda: '医生已开始为您问诊' in title(), timeout=20.0)  # the tab's title tells them too

@@ -1,9 +1,13 @@
 """Double taps on the M2 pages (NiceGUI's simulated user): "Confirm" on /reserve makes one booking with one pickup
 code, "Confirm handover" ends on the success, cancelling asks first and cancels once, "Join" queues once."""
 
+import gc
 from datetime import timedelta
+from typing import Any
 
+from nicegui import context
 from nicegui.testing import User
+from nicegui.testing.user_notify import UserNotify
 from sqlalchemy import func, select
 from sqlmodel import col
 
@@ -14,6 +18,21 @@ from tests.support.actors import actor
 from tests.support.pages import choose, not_see, see, sign_in_resident, sign_in_staff
 from tests.support.reservations import active_bookings, make_item, make_slot, make_store, remaining, reserve, works_at
 from tests.support.waits import wait_for
+
+
+class StrictNotify(UserNotify):
+    """The simulated user's toasts, but sent as NiceGUI sends them: to the client of the current slot. A toast sent
+    from a container that was just rebuilt or left raises, as it does on a real page (and never shows)."""
+
+    def __call__(self, message: str, **kwargs: Any) -> None:
+        gc.collect()  # a deleted container is gone at once on a real server; here too
+        assert context.client is not None  # RuntimeError when the slot's element has been deleted
+        super().__call__(message, **kwargs)
+
+
+def strict_toasts(user: User) -> None:
+    """Toasts of `user` must be sent within a context that still exists."""
+    user.notify = StrictNotify()
 
 
 def double_tap(user: User, marker: str) -> None:
@@ -53,6 +72,7 @@ async def test_a_double_tap_on_hand_over_ends_on_the_success(user: User) -> None
     booked = reserve(wang, make_slot(store, make_item(), stock=5, starts_in=timedelta(minutes=-5)), {wang.person_id: 1})
     await sign_in_staff(user, 'pharma1')
     await user.open('/pharmacy')
+    strict_toasts(user)
     await see(user, marker='scc-store-select')
     choose(user, 'scc-store-select', '双击柜台')
     user.find(marker='scc-scanner-input').type(booked.codes[0])
@@ -61,6 +81,7 @@ async def test_a_double_tap_on_hand_over_ends_on_the_success(user: User) -> None
     double_tap(user, 'scc-handover')
     await see(user, marker='scc-pickup-done')
     await not_see(user, marker='scc-pickup-refusal')
+    await wait_for(lambda: '已发放。' in user.notify.messages)  # the success toast reaches the page
     with db.read_session() as session:
         handed = session.scalar(
             select(func.count()).select_from(AuditEntry).where(AuditEntry.action == 'reservation.picked_up')  # type: ignore[arg-type]
@@ -76,6 +97,7 @@ async def test_cancelling_asks_first_and_a_double_tap_cancels_once(user: User) -
     await sign_in_resident(user, '13800000002')
     await see(user, '城市公告')
     await user.open('/reservations/mine')
+    strict_toasts(user)
     await see(user, marker=marker)
     user.find(marker=marker).click()
     await see(user, marker='scc-confirm-no')  # the question first
@@ -87,6 +109,7 @@ async def test_cancelling_asks_first_and_a_double_tap_cancels_once(user: User) -
     user.find(marker='scc-confirm-yes').click()
     await see(user, '已取消')
     assert remaining(slot) == 5 and active_bookings(slot) == {}
+    await wait_for(lambda: '已取消：库存已重新开放预约。' in user.notify.messages)  # the success toast is shown
 
 
 async def test_a_double_tap_on_join_queues_once(user: User) -> None:

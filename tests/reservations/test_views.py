@@ -9,7 +9,7 @@ from nicegui.testing import User
 from services import db
 from services.reservations import booking
 from tests.support.actors import actor
-from tests.support.pages import choose, see, sign_in_resident, sign_in_staff
+from tests.support.pages import choose, not_see, see, sign_in_resident, sign_in_staff
 from tests.support.reservations import make_item, make_slot, make_store, remaining, reserve, works_at
 from tests.support.waits import wait_for
 
@@ -143,3 +143,74 @@ async def test_admin_changes_the_supply_of_a_coming_slot(user: User) -> None:
     await see(user, '供应量已调整')
     after = total_capacity()
     assert after == (before[0] + 10, before[1] + 10)
+
+
+async def test_the_page_says_it_is_live_and_when_the_stock_last_changed(user: User) -> None:
+    from views.kit.fmt import city_time
+
+    item = make_item(quota=5)
+    store = make_store('实时药房')
+    slot = make_slot(store, item, stock=5)
+    await sign_in_resident(user, '13800000003')
+    await see(user, '城市公告')
+    await user.open(f'/reserve?item={item}&district=')
+    await see(user, marker='scc-live-status')
+    await not_see(user, '秒前更新')  # no "updated 916 s ago" that reads as stale while the stock is live
+
+    def shown(marker: str) -> str:
+        return str(user.find(marker=marker).elements.pop().text)  # type: ignore[attr-defined]
+
+    assert shown('scc-live-text').startswith('实时 · 最近变动 ')
+    wang = actor(phone='13800000002')
+    with db.session_scope() as session:
+        booked = booking.reserve(session, actor=wang, slot_id=slot, members={wang.person_id: 1})  # type: ignore[dict-item]
+    await wait_for(lambda: stock_shown(user, slot) == '4')
+    with db.read_session() as session:
+        from models.reservations import ResSlot
+
+        row = session.get(ResSlot, slot)
+        assert row is not None and booked.reservation_ids
+        at = city_time(row.updated_at, '%H:%M:%S')
+    assert shown('scc-live-text') == f'实时 · 最近变动 {at}'
+    assert shown(f'scc-store-changed-{store}') == f'各时段剩余数量 · 最近变动 {at}'
+    await see(user, marker='scc-live-lost')  # the warning for a lost connection is there, shown by the phone
+
+
+async def test_a_lottery_slot_says_take_part_in_the_draw_never_sign_up(user: User) -> None:
+    from pathlib import Path
+
+    from models.reservations import AllocationMode
+
+    po = Path(__file__).parents[2] / 'assets/locales/zh_CN/LC_MESSAGES/reservations.po'
+    wording = [line for line in po.read_text(encoding='utf-8').splitlines() if line.startswith('msgstr')]
+    assert not [line for line in wording if '报名' in line or '摇号' in line]  # "apply" is 申请, the draw 抽签
+    item = make_item(quota=5, mode=AllocationMode.lottery)
+    slot = make_slot(make_store('抽签药房'), item, stock=5, starts_in=timedelta(days=1))
+    await sign_in_resident(user, '13800000003')
+    await see(user, '城市公告')
+    await user.open(f'/reserve?item={item}&district=')
+    await see(user, marker=f'scc-reserve-{slot}')
+    button = user.find(marker=f'scc-reserve-{slot}').elements.pop()
+    assert button.text == '参与抽签'  # type: ignore[attr-defined]
+    user.find(marker=f'scc-reserve-{slot}').click()
+    await see(user, '申请参与抽签')
+
+
+async def test_a_store_shows_its_phone_hours_and_a_map_link_without_tiles(user: User) -> None:
+    from models.reservations import ResStore
+
+    item = make_item(quota=5)
+    store = make_store('电话药房')
+    with db.session_scope() as session:
+        row = session.get(ResStore, store)
+        assert row is not None
+        row.phone, row.opens, row.closes = '0531-86001234', '08:30', '20:00'
+    make_slot(store, item, stock=5)
+    await sign_in_resident(user, '13800000003')
+    await see(user, '城市公告')
+    await user.open(f'/reserve?item={item}&district=')
+    await see(user, '营业时间 08:30–20:00')
+    phone = user.find(marker=f'scc-store-phone-{store}').elements.pop()
+    assert phone.text == '0531-86001234' and phone.props['href'] == 'tel:053186001234'  # type: ignore[attr-defined]
+    link = user.find(marker=f'scc-store-map-{store}').elements.pop()
+    assert link.props['href'].startswith('geo:36.66,117.02?q=36.66,117.02')  # type: ignore[attr-defined]  # a map app

@@ -16,11 +16,22 @@ from models.common import utcnow
 from models.shows import Show, ShowLinkPublic, ShowState
 from services import db
 from services.events import bus
+from services.foundation import auth
 from services.settings import settings
-from services.shows import ViewerCounts, comments, editing, lifecycle, reminders
+from services.shows import ViewerCounts, comments, editing, lifecycle, reminders, viewers
 from services.shows.viewers import ViewerCounter
 from tests.support.pages import see, sign_in_resident, sign_in_staff
-from tests.support.shows import HOME, live_show_id, local, organizer, resident, scheduled_show_id, state_of
+from tests.support.shows import (
+    HOME,
+    form,
+    live_show_id,
+    local,
+    make_show,
+    organizer,
+    resident,
+    scheduled_show_id,
+    state_of,
+)
 from tests.support.waits import wait_for
 from views.shows.watch import platform_links
 
@@ -223,3 +234,61 @@ def test_platform_links_are_escaped() -> None:
     rendered = platform_links(tricky)
     assert '<img' not in rendered and '&lt;img src=x onerror=alert(1)&gt;' in rendered
     assert 'href="https://a.example/?q=&quot;x&quot;"' in rendered
+
+
+async def test_the_demo_live_show_has_no_dead_stream_the_page_says_so(user: User) -> None:
+    with db.read_session() as session:
+        show = editing.get_show(session, show_id=live_show_id())
+    # The demo city ships no stream: a URL there would answer 404 and show a dead player.
+    assert show.stream_url == ''
+    await sign_in_resident(user, landing_marker=HOME)
+    await user.open(f'/shows/{show.id}')
+    await see(user, '直播中')
+    assert not visible(user, 'scc-player')  # no dead player
+    assert visible(user, 'scc-stream-missing')
+    await see(user, '直播流暂时无法播放')  # said plainly, and the platform links are offered
+    links = ''.join(str(getattr(e, 'content', '')) for e in marked(user, 'scc-platform-links'))
+    assert 'href="https://www.douyin.com/"' in links
+
+
+async def test_remind_me_is_not_offered_while_live_or_after(user: User) -> None:
+    await sign_in_resident(user, landing_marker=HOME)
+    await user.open(f'/shows/{live_show_id()}')
+    await see(user, '直播中')
+    assert not visible(user, 'scc-remind')
+    show_id = scheduled_show_id()
+    await user.open(f'/shows/{show_id}')
+    await see(user, marker='scc-remind')
+    assert visible(user, 'scc-remind')
+    with db.session_scope() as session:
+        lifecycle.go_live(session, actor=organizer(), show_id=show_id)
+    await wait_for(lambda: not visible(user, 'scc-remind'))  # else: "Remind me" stayed once the show went live
+
+
+async def test_the_watch_page_counts_its_own_viewer_at_once(user: User) -> None:
+    viewers.counter.reset()
+    await sign_in_resident(user, landing_marker=HOME)
+    show_id = live_show_id()
+    await user.open(f'/shows/{show_id}')
+    # This viewer, right away — not "0 watching" until the next count arrives while the console says 1.
+    assert [e.text for e in marked(user, 'scc-viewers')] == ['应用内 1 人正在观看']
+    await wait_for(lambda: viewers.counter.total(show_id) == 1)  # else: the open page was not counted
+    await see(user, '应用内 1 人正在观看')  # counted once, not twice
+
+
+async def test_troupe_and_venue_follow_the_language_with_a_fallback(user: User) -> None:
+    with db.session_scope() as session:
+        auth.set_preferences(session, actor=resident(), language='en-US')
+    await sign_in_resident(user, landing_marker=HOME)
+    await user.open(f'/shows/{live_show_id()}')
+    await see(user, 'Jinan Lü Opera Theatre · Baihua Theatre, Jinan Lü Opera Theatre')  # not 济南市吕剧院 in en
+    assert not any('济南' in e.text for e in marked(user, 'scc-troupe-venue'))
+    no_english = make_show()  # a show entered with Chinese names only: en shows them rather than nothing
+    await user.open(f'/shows/{no_english}')
+    await see(user, '济南市吕剧院 · 百花剧场')
+    with db.session_scope() as session:
+        editing.update_show(session, actor=organizer(), show_id=no_english,
+                            data=form(troupe_en='Jinan Lü Opera Theatre', venue_en='Baihua Theatre'))  # fmt: skip
+    with db.read_session() as session:
+        stored_show = editing.get_show(session, show_id=no_english)
+    assert (stored_show.troupe_en, stored_show.venue_en) == ('Jinan Lü Opera Theatre', 'Baihua Theatre')

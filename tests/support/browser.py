@@ -16,19 +16,32 @@ CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networki
 TIMEOUT_MS = 10_000
 
 
-def phone_page(browser: Any) -> Any:
+def phone_page(browser: Any, **options: Any) -> Any:
     """A new page in a fresh context that looks like a phone: 360x740, touch, 2x pixels, Chinese locale."""
     context = browser.new_context(viewport={'width': 360, 'height': 740}, is_mobile=True, has_touch=True,
-                                  device_scale_factor=2, locale='zh-CN')  # fmt: skip
+                                  device_scale_factor=2, locale='zh-CN', **options)  # fmt: skip
     context.set_default_timeout(TIMEOUT_MS)
     return context.new_page()
 
 
-def desktop_page(browser: Any) -> Any:
+def desktop_page(browser: Any, **options: Any) -> Any:
     """A new page in a fresh desktop context (1280x800)."""
-    context = browser.new_context(viewport={'width': 1280, 'height': 800}, locale='zh-CN')
+    context = browser.new_context(viewport={'width': 1280, 'height': 800}, locale='zh-CN', **options)
     context.set_default_timeout(TIMEOUT_MS)
     return context.new_page()
+
+
+AXE = Path(__file__).parent / 'vendor' / 'axe-core' / 'axe.min.js'
+AXE_RUN = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+  .filter(v => ['serious', 'critical'].includes(v.impact))
+  .map(v => `${v.impact} ${v.id}: ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`)"""
+
+
+def accessibility_problems(page: Any) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now (the page's context must bypass the
+    CSP, which forbids the inline script axe is injected as: `phone_page(browser, bypass_csp=True)`)."""
+    page.add_script_tag(content=AXE.read_text(encoding='utf-8'))
+    return list(page.evaluate(AXE_RUN))
 
 
 def sign_in_resident(page: Any, base_url: str, phone: str = '13800000001') -> None:

@@ -57,8 +57,9 @@ def live_token(phone: str = RESIDENT_PHONE) -> str:
         return codes.issue_code(session, actor=me, person_id=pid).token
 
 
-def scan(text: str, temperature: str = '', key: str | None = None) -> Verdict:
-    """What the first checkpoint's staff (gate1) see when they scan or type `text`."""
+def scan(text: str, temperature: str = '36.5', key: str | None = None) -> Verdict:
+    """What the first checkpoint's staff (gate1) see when they scan or type `text` (with a normal reading: the
+    first checkpoint is in 'scan + temperature' mode, which needs one)."""
     with db.session_scope() as session:
         return checkpoints.scan(session, actor=actor(username='gate1'), checkpoint_id=checkpoint_id(), text=text,
                                 temperature=temperature, key=key)  # fmt: skip

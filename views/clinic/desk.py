@@ -8,14 +8,14 @@ from models.common import utcnow
 from services.access import Actor
 from services.clinic import CONSULT_CHANGED, QUEUE_CHANGED, ConsultChanged, QueueChanged, board, consult, queue, rules
 from services.clinic.clinics import CLINICS
-from services.errors import N_
+from services.errors import N_, DomainError
 from views.clinic.board import present_desk
 from views.clinic.room import chat_panel, labels, local, status_label, triage_summary
 from views.kit import call, live
 from views.kit.actions import ActionButton
 from views.kit.browser import beep, unlock_audio
 from views.kit.frame import StaffLink, add_staff_link, current_actor, page
-from views.kit.i18n import _, pick
+from views.kit.i18n import _, error_text, pick
 
 ENDED = (ConsultStatus.left, ConsultStatus.dropped, ConsultStatus.done)  # the room closes: back to the desk
 
@@ -68,11 +68,15 @@ def register() -> None:
 
             async def call_next() -> None:
                 unlock_audio()
-                called = await call.attempt(queue.call_next, actor=actor)
+                try:  # one message: the refusal (off duty, busy) or "nobody present", never both
+                    called = await call.write(queue.call_next, actor=actor)
+                except DomainError as error:
+                    ui.notify(error_text(error), type='negative', multi_line=True, position='top')
+                    return
                 if called is not None:
                     ui.navigate.to(f'/clinic/desk/c/{called.id}')
-                elif (await call.read(consult.doctor_current, actor=actor)) is None:
-                    ui.notify(_('Nobody present is waiting.'), type='info')
+                else:
+                    ui.notify(_('Nobody present is waiting.'), type='info', position='top')
 
             ui.button(_('Call next'), icon='campaign', on_click=call_next).props('unelevated no-caps size=lg').classes(
                 'scc-call-next'

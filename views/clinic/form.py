@@ -7,12 +7,13 @@ from nicegui import ui
 from models.clinic import ClinicConsultationCreate, ClinicConsultationPublic
 from models.common import utcnow
 from services.access import Actor
-from services.clinic import consult, queue, rules
+from services.clinic import consult, queue, rules, triage
+from services.errors import DomainError
 from services.foundation import people
 from views.kit import call
 from views.kit.actions import ActionButton
 from views.kit.fmt import city_time
-from views.kit.i18n import _
+from views.kit.i18n import _, error_text
 
 
 class CodeChoices(ui.column):
@@ -37,6 +38,16 @@ class CodeChoices(ui.column):
             box.value = code in codes
 
 
+# The triage refusals that belong to one field of the form (shown under it, not as a notice).
+FIELD_OF: dict[str, str] = {
+    triage.NO_TEMPERATURE: 'temperature',
+    triage.BAD_TEMPERATURE: 'temperature',
+    triage.NO_ONSET: 'onset',
+    triage.FUTURE_ONSET: 'onset',
+    triage.OLD_ONSET: 'onset',
+}
+
+
 def _date(raw: str | None) -> date | None:
     try:
         return date.fromisoformat(raw) if raw else None
@@ -56,10 +67,9 @@ async def triage_form(actor: Actor) -> None:
             .classes('w-full scc-patient')
             .mark('scc-patient')
         )
+        # No min/max here: the field would quietly clamp 45 to 43 on blur; the service's reason shows under it.
         temperature = (
-            ui.number(
-                _('Temperature (°C)'), min=rules.TEMPERATURE_MIN, max=rules.TEMPERATURE_MAX, step=0.1, format='%.1f'
-            )  # fmt: skip
+            ui.number(_('Temperature (°C)'), step=0.1, format='%.1f')
             .props('outlined inputmode=decimal')
             .classes('w-full scc-temperature')
             .mark('scc-temperature')
@@ -99,10 +109,16 @@ async def triage_form(actor: Actor) -> None:
                 .mark('scc-spo2')
             )
 
+        fields: dict[str, ui.number | ui.input] = {'temperature': temperature, 'onset': onset}
+        for each in fields.values():
+            each.on_value_change(lambda e: setattr(e.sender, 'error', None))  # the problem is being fixed
+
         async def submit(key: str) -> ClinicConsultationPublic | None:
+            for each in fields.values():
+                each.error = None
             onset_date = _date(onset.value)
             if onset.value and onset_date is None:
-                ui.notify(_('Please enter the date your symptoms started.'), type='negative')
+                onset.error = _('Please enter the date your symptoms started.')
                 return None
             form = ClinicConsultationCreate(
                 person_id=int(patient.value or 0),
@@ -116,9 +132,16 @@ async def triage_form(actor: Actor) -> None:
                 spo2=int(spo2.value) if spo2.value is not None else None,
                 chronic=chronic.selected,
             )
-            started = await call.attempt(queue.start_consultation, actor=actor, form=form, key=key)
-            if started is not None:
-                ui.navigate.to(f'/clinic/c/{started.id}')
+            try:
+                started = await call.write(queue.start_consultation, actor=actor, form=form, key=key)
+            except DomainError as error:  # one message per problem: under its field, or a notice for the rest
+                field = fields.get(FIELD_OF.get(error.message, ''))
+                if field is not None:
+                    field.error = error_text(error)
+                else:
+                    ui.notify(error_text(error), type='negative', multi_line=True, position='top')
+                return None
+            ui.navigate.to(f'/clinic/c/{started.id}')
             return started
 
         # A double tap sends the same key twice: one place in the queue (services.idempotency).

@@ -14,6 +14,7 @@ from views.clinic.board import board, present_patient
 from views.clinic.record import record
 from views.clinic.room import chat_panel, labels, status_label
 from views.kit import call, live
+from views.kit.browser import beep
 from views.kit.frame import current_actor, page
 from views.kit.i18n import _, error_text, pick
 
@@ -110,6 +111,8 @@ class Visit:
             if c.red_flags:
                 emergency(c)
             await QueuePlace(self, c.id).follow()
+            # Browsers play sound only after a tap in the page: the first tap here makes the call audible.
+            ui.run_javascript("document.addEventListener('pointerdown', () => scc.unlockAudio(), {once: true})")
             if c.ask_pending:
                 self.ask()
             ui.button(_('Leave the queue'), on_click=self.confirm_leave).props('flat no-caps color=negative').classes(
@@ -163,7 +166,16 @@ class Visit:
             self.consult = fresh
             self.body.refresh()
         if fresh.status == ConsultStatus.in_consult and change.reason == 'called':
-            ui.notify(_('A doctor is with you now.'), type='positive')
+            called()
+
+
+def called() -> None:
+    """Tell the resident their turn has come, also when they look away: a notice, a sound, a vibration (phones
+    that have one) and the tab's title."""
+    ui.notify(_('A doctor is with you now.'), type='positive')
+    beep('call')
+    ui.run_javascript('if (navigator.vibrate) navigator.vibrate([300, 150, 300, 150, 600])')
+    ui.page_title('🔔 ' + _('A doctor is with you now.'))
 
 
 def register() -> None:

@@ -84,8 +84,9 @@ def register() -> None:
                                     ('target', N_('Whom')), ('detail', N_('Detail')))]  # fmt: skip
         rows = [{'at': city_time(e.at, '%Y-%m-%d %H:%M:%S'), 'actor': e.actor_label, 'action': kind_words(e.action),
                  'target': e.target, 'detail': e.detail} for e in entries[:AUDIT_PAGE]]  # fmt: skip
+        # On a phone each entry is a card (Quasar's grid mode): no table wider than the screen to scroll sideways.
         ui.table(columns=columns, rows=rows).classes('w-full scc-audit').mark('scc-audit').props(
-            'dense flat wrap-cells'
+            'dense flat wrap-cells :grid="window.innerWidth < 1024"'
         )
         filters = {k: v for k, v in {'actor': actor, 'subject': subject, 'kind': kind}.items() if v}
         with ui.row():

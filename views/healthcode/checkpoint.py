@@ -74,6 +74,10 @@ def register() -> None:
                 return
             temperature = ui.input(_('Temperature ℃')).props('outlined inputmode=decimal clearable').classes(
                 'w-full text-2xl scc-temperature').mark('scc-temperature')  # fmt: skip
+            needs_reading = ui.label(_(checkpoints.NEEDS_READING)).classes('text-base font-bold text-red-800')
+            needs_reading.classes('scc-temperature-needed').mark('scc-temperature-needed')
+            needs_reading.set_visibility(False)
+            temperature.on_value_change(lambda event: needs_reading.set_visibility(False) if event.value else None)
             overlay = ui.element('div').classes('fixed inset-0 z-[9999] hidden').mark('scc-verdict-overlay')
 
             def show(verdict: Verdict) -> None:
@@ -116,8 +120,13 @@ def register() -> None:
                     verdict = await call.write(checkpoints.scan, actor=actor, checkpoint_id=checkpoint_id, text=text,
                                                temperature=reading, key=reads.key_for(text, reading))  # fmt: skip
                 except DomainError as error:
+                    if error.message == checkpoints.NEEDS_READING:  # shown next to the field; nothing recorded
+                        needs_reading.set_visibility(True)
+                        temperature.run_method('focus')
+                        return
                     ui.notify(error_text(error), type='negative', position='center', multi_line=True)
                     return
+                needs_reading.set_visibility(False)
                 temperature.value = ''
                 show(verdict)
 

@@ -63,6 +63,9 @@ def register() -> None:
                             ui.label(paper.masked_name).classes('text-2xl')
                             qr_code(paper.token, label=_('Paper health code'), classes='w-full max-w-[300px]')
                             ui.label(_('CHECK ID CARD')).classes('text-3xl font-black').mark('scc-paper-check-id')
+                            short = f'{paper.short_code[:5]} {paper.short_code[5:]}'
+                            ui.label(_('Code to type: {code}', code=short)).classes(
+                                'text-2xl font-mono font-bold scc-paper-short').mark('scc-paper-short')  # fmt: skip
                             ui.label(_('Valid until {date} · No. {id}', date=city_time(paper.expires_at), id=paper.id))
                             ui.button(_('Print'), icon='print', on_click=lambda: ui.run_javascript('window.print()')
                                       ).props('outline no-caps').classes('print:hidden')  # fmt: skip

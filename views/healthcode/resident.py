@@ -21,7 +21,7 @@ from views.kit.actions import new_key
 from views.kit.background import at_start, every
 from views.kit.fmt import city_time
 from views.kit.frame import StaffLink, add_home_section, add_staff_link, current_actor, page
-from views.kit.i18n import _, is_zh, pick
+from views.kit.i18n import _, pick
 from views.kit.scanner import scanner
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def register() -> None:
             if card is None or reasons is None or card.person_id != code.person_id:  # first, or another member
                 holder.clear()
                 with holder:
-                    card = CodeCard(code)
+                    card = CodeCard(code, on_refresh=show)
                     reasons = ui.column().classes('w-full gap-3')
                 shown = ()
             elif card.colour != code.colour:
@@ -142,7 +142,7 @@ def register() -> None:
         with ui.row().classes('w-full gap-2 no-wrap'):
             ui.button(_('Short code'), icon='pin', on_click=short).props('outline no-caps').classes('grow')
             ui.button(_('I passed'), icon='how_to_reg', on_click=pass_dialog).props('unelevated no-caps').classes(
-                'grow').mark('scc-i-passed')  # fmt: skip
+                'grow scc-i-passed').mark('scc-i-passed')  # fmt: skip
         with ui.row().classes('w-full gap-4'):
             ui.link(_('Daily health declaration'), '/code/declare').classes('text-sm')
             if state['has_family']:
@@ -173,11 +173,13 @@ def register() -> None:
         ui.label(_('Health code rules')).classes('text-xl font-bold')
         ui.label(_('Version {version}. Red beats yellow beats green.', version=book.version)).classes('text-sm')
         for rule in book.rules.values():
-            with ui.card().classes('w-full gap-1'):
-                ui.label(f'{rule.id} · {rule.colour}').classes('text-xs font-mono text-gray-600')
-                ui.label(pick(rule.text_zh, rule.text_en)).classes('font-bold')
-                ui.label(pick(rule.ends_zh, rule.ends_en)).classes('text-sm')
-                ui.label(rule.text_en if is_zh() else rule.text_zh).classes('text-xs text-gray-600')
+            background, _fg, icon, word = COLOUR_STYLE.get(rule.colour, COLOUR_STYLE['yellow'])
+            with ui.card().classes('w-full gap-1 scc-rule').style(f'border-left: 6px solid {background}'):
+                with ui.row().classes('items-center no-wrap gap-2'):  # the reader's language only: no ids
+                    ui.icon(icon).style(f'color: {background if rule.colour != "yellow" else "#a16207"}')
+                    ui.label(_(word)).classes('text-sm font-bold').mark('scc-rule-colour')
+                ui.label(pick(rule.text_zh, rule.text_en)).classes('font-bold').mark('scc-rule-text')
+                ui.label(pick(rule.ends_zh, rule.ends_en)).classes('text-sm').mark('scc-rule-ends')
         with ui.expansion(_('The rules file (JSON)')).classes('w-full'):
             ui.code(book.raw, language='json').classes('w-full text-xs')
 

@@ -1,5 +1,6 @@
 """Shared pieces of the health code pages: colour styles and words, rule explanations (QR codes: views.kit.qr)."""
 
+import re
 from datetime import datetime
 
 from nicegui import ui
@@ -24,6 +25,17 @@ RECORD_KIND = {
     'manual': N_('Set by a city admin'),
 }
 
+NOTE_WORDS = {'consultation': N_('fever clinic consultation')}  # notes the services write as '<kind>:<id>'
+INTERNAL_NOTE = re.compile(r'([a-z_]+):\d+')
+
+
+def note_text(note: str) -> str:
+    """A record's note in words: an internal reference ('consultation:11') as what it is, else the note as given."""
+    internal = INTERNAL_NOTE.fullmatch(note.strip())
+    if internal and internal.group(1) in NOTE_WORDS:
+        return _(NOTE_WORDS[internal.group(1)])
+    return note
+
 
 def countdown(until: datetime, now: datetime) -> str:
     """'3 d 4 h' / '25 min' until `until`."""
@@ -44,10 +56,11 @@ def explanation_card(reason: Explanation, now: datetime) -> None:
         with ui.row().classes('items-center no-wrap gap-2'):
             ui.icon(icon).style(f'color: {background if reason.colour != "yellow" else "#a16207"}')
             ui.label(pick(reason.text_zh, reason.text_en)).classes('font-bold').mark('scc-reason-rule')
-        where = f' · {reason.place}' if reason.place else ''
+        place = pick(reason.place_zh or reason.place, reason.place_en or reason.place)
+        where = f' · {place}' if place else ''
         ui.label(f'{_(RECORD_KIND.get(reason.record_kind, reason.record_kind))}: {city_time(reason.record_at)}{where}')
         if reason.note:
-            ui.label(_('Reason given: {note}', note=reason.note)).classes('text-sm scc-reason-note').mark(
+            ui.label(_('Reason given: {note}', note=note_text(reason.note))).classes('text-sm scc-reason-note').mark(
                 'scc-reason-note'
             )
         ui.label(pick(reason.ends_zh, reason.ends_en)).classes('text-sm text-gray-700')

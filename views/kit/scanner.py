@@ -35,9 +35,9 @@ class Scanner(ui.column):
                 self.input.props('autocomplete=off autocapitalize=characters spellcheck=false')
                 self.input.classes('grow scc-scanner-input').mark('scc-scanner-input')
                 self.input.on('keydown.enter', self._submit_typed)
-                ui.button(icon='check', on_click=self._submit_typed).props('unelevated').classes(
-                    'scc-scanner-submit'
-                ).mark('scc-scanner-submit')
+                ui.button(icon='check', on_click=self._submit_typed).props(
+                    f'unelevated aria-label="{_("Check the code")}"'
+                ).tooltip(_('Check the code')).classes('scc-scanner-submit').mark('scc-scanner-submit')
         self.on('scc_scan', self._camera_read, ['detail'])
         ui.run_javascript(f'scc.scanner.keepFocus("c{self.input.id}")')
 

@@ -113,6 +113,7 @@ def register() -> None:
             lon = ui.number(_('Longitude'), value=117.02, format='%.5f').props('outlined dense').classes('w-28')
             s_open = ui.input(_('Opens'), value='08:00').props('outlined dense').classes('w-24')
             s_close = ui.input(_('Closes'), value='21:00').props('outlined dense').classes('w-24')
+            s_phone = ui.input(_('Phone')).props('outlined dense').classes('w-36')
 
             async def save_store() -> None:
                 saved = await call.attempt(
@@ -127,6 +128,7 @@ def register() -> None:
                     lon=float(lon.value or 0),
                     opens=s_open.value or '',
                     closes=s_close.value or '',
+                    phone=s_phone.value or '',
                 )
                 if saved is not None:
                     ui.notify(_('Saved.'), type='positive')

@@ -4,7 +4,7 @@ next pickup on the resident Home."""
 from collections.abc import Coroutine
 from typing import Any
 
-from nicegui import ui
+from nicegui import context, ui
 from nicegui.functions.refreshable import refreshable
 
 from models.accounts import Role
@@ -82,10 +82,14 @@ def cancel_button(info: ReservationPublic, actor: Actor, refresh: Refresh) -> No
     """Cancel a booking or an application; the list refreshes."""
 
     async def cancel(key: str) -> int | None:
+        # The cancellation's own live event rebuilds this card (and its button) while the call runs: the toast goes
+        # to the page itself, which is still there.
+        client = context.client
         left = await call.attempt(cancelling.cancel, actor=actor, reservation_id=info.id, key=key)
         if left is not None:
-            ui.notify(_('Cancelled: the stock is back on sale.'), type='positive')
-            refresh.refresh()
+            with client:
+                ui.notify(_('Cancelled: the stock is back on sale.'), type='positive')
+                refresh.refresh()
         return left
 
     ActionButton(
@@ -106,15 +110,19 @@ def _wait_card(entry: ResWaitPublic, actor: Actor, refresh: Refresh) -> None:
         ui.label(f'{pick(entry.store_name_zh, entry.store_name_en)} · {entry.day.isoformat()}').classes('text-sm')
 
         async def accept(key: str) -> int | None:
+            client = context.client  # this card may be rebuilt by a live event meanwhile; the page is not
             reservation_id = await call.attempt(waitlist.accept, actor=actor, wait_id=entry.id, key=key)
             if reservation_id is not None:
-                ui.notify(_('Reserved: your pass is below.'), type='positive')
-                refresh.refresh()
+                with client:
+                    ui.notify(_('Reserved: your pass is below.'), type='positive')
+                    refresh.refresh()
             return reservation_id
 
         async def leave(_key: str) -> bool:  # leaving twice is leaving once: no key needed
+            client = context.client
             await call.attempt(waitlist.leave, actor=actor, wait_id=entry.id)
-            refresh.refresh()
+            with client:
+                refresh.refresh()
             return True
 
         with ui.row().classes('items-center gap-2'):

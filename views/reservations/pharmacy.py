@@ -94,6 +94,8 @@ def register() -> None:
             except DomainError as error:
                 show_refusal(error)
                 return None
+            # The toast first, from the page itself: show_pass rebuilds the card this button (and its context) is in.
+            with result.client:
+                ui.notify(_('Handed over.'), type='positive')
             show_pass(info, done=True)
-            ui.notify(_('Handed over.'), type='positive')
             return info

@@ -3,7 +3,9 @@ self and family in one action, the waitlist, lottery applications."""
 
 import math
 from collections.abc import Callable
-from typing import Any
+from datetime import datetime
+from typing import Any, cast
+from urllib.parse import quote
 
 from nicegui import ui
 
@@ -15,7 +17,8 @@ from services.reservations import queries
 from services.reservations.events import STOCK_CHANGED, StockChanged
 from services.settings import settings
 from views.kit import call, live
-from views.kit.browser import ago, countdown, set_ago
+from views.kit.browser import countdown
+from views.kit.fmt import city_time
 from views.kit.frame import ServiceTile, add_service_tile, current_actor, page
 from views.kit.i18n import _, pick
 from views.reservations.dialogs import reserve_dialog
@@ -55,11 +58,16 @@ def register() -> None:
         if current is None:
             ui.label(_('Nothing is on offer at the moment.')).classes('text-gray-700')
             return
-        ui.toggle(
-            {g.id: item_name(g) for g in goods},
-            value=current.id,
+        # Tabs that scroll sideways on a narrow phone: every name on one line, none squeezed ("儿童/KN95 口/罩").
+        tabs = ui.tabs(
+            value=cast(Any, str(current.id)),  # a tab's name selects it as well as the tab (typed: the tab only)
             on_change=lambda e: ui.navigate.to(f'/reserve?item={e.value}&district={district}'),
-        ).props('no-caps spread unelevated toggle-color=primary').classes('w-full scc-items')
+        )
+        tabs.props('no-caps dense mobile-arrows outside-arrows active-color=primary indicator-color=primary')
+        tabs.classes('w-full max-w-full scc-items')
+        with tabs:
+            for g in goods:
+                ui.tab(str(g.id), label=item_name(g)).classes('scc-item-tab').mark(f'scc-item-{g.id}')
         _policy_line(current)
         state: dict[str, Any] = {'origin': None}
         stocks: dict[int, SlotStock] = {}  # slot id → its live stock on this page
@@ -83,6 +91,8 @@ def register() -> None:
                 store_list.refresh()
 
             ui.button(_('Near me'), icon='near_me', on_click=near_me).props('outline dense no-caps')
+        latest = max((s.updated_at for st in stores for s in st.slots), default=utcnow())
+        status = LiveStatus(latest)
         links = ui.row().classes('w-full items-center justify-between')
         map_box = ui.column().classes('w-full')
         with links:
@@ -113,7 +123,8 @@ def register() -> None:
             info.remaining = change.remaining
             stock = stocks.get(change.slot_id)
             if stock is not None:
-                stock.show(change.remaining, change.capacity, change.at.timestamp())
+                stock.show(change.remaining, change.capacity, change.at)
+            status.heard(change.at)
 
         for store in stores:
             live.on(STOCK_CHANGED, on_stock, key=store.id)
@@ -128,22 +139,62 @@ def _policy_line(item: ResItemPublic) -> None:
 
 STOCK_CSS = """
 .scc-stock::after { content: ' ' attr(data-suffix); font-size: .75rem; font-weight: normal; color: #4b5563; }
+.scc-live-off { display: none; }
+html.scc-offline .scc-live-off { display: block; }
+html.scc-offline .scc-live-on { display: none; }
+"""
+
+# The page's connection, as the phone sees it: NiceGUI's socket. Offline, the "live" line gives way to a warning.
+LIVE_JS = """
+<script>
+(function watch() {
+  const socket = window.socket;
+  if (!socket) return setTimeout(watch, 200);
+  if (socket.sccLiveWatch) return;
+  socket.sccLiveWatch = true;
+  const offline = (off) => document.documentElement.classList.toggle('scc-offline', off);
+  socket.on('disconnect', () => offline(true));
+  socket.on('connect', () => offline(false));
+  offline(!socket.connected && !!window.did_handshake);
+})();
+</script>
 """
 
 
-class SlotStock(ui.label):
-    """The live stock of one slot: its number (red at 0), '/ capacity' after it, and the store's "updated" clock."""
+class LiveStatus:
+    """When the page last heard from the server: "Live · last change 10:58:12" while the connection is up (every
+    stock change of these stores is pushed at once, so no news is news), a warning while it is down."""
 
-    def __init__(self, slot: ResSlotPublic, store_ago: ui.label, at: float) -> None:
+    def __init__(self, latest: datetime) -> None:
+        ui.add_head_html(LIVE_JS)
+        with ui.row().classes('w-full items-center gap-1 no-wrap scc-live-on').mark('scc-live-status'):
+            ui.icon('circle', color='positive', size='10px')
+            self.label = ui.label().classes('text-xs text-gray-700 scc-live-text').mark('scc-live-text')
+        ui.label(_('Connection lost: reconnecting… The stock shown may be out of date.')).classes(
+            'text-xs text-red-700 font-bold scc-live-off'
+        ).mark('scc-live-lost')
+        self.latest = latest
+        self.heard(latest)
+
+    def heard(self, at: datetime) -> None:
+        """A change reached the page (or the page was built): show its time."""
+        self.latest = max(self.latest, at)
+        self.label.text = _('Live · last change {time}', time=city_time(self.latest, '%H:%M:%S'))
+
+
+class SlotStock(ui.label):
+    """The live stock of one slot: its number (red at 0), '/ capacity' after it, and the store's "last change"."""
+
+    def __init__(self, slot: ResSlotPublic, store_changed: ui.label, at: datetime) -> None:
         super().__init__(str(slot.remaining))
         self.slot = slot
-        self.store_ago = store_ago
+        self.store_changed = store_changed
         self.mark(f'scc-stock-{slot.id}')
         self.props['data-suffix'] = f'/ {slot.capacity}'
         self.show(slot.remaining, slot.capacity, at)
 
-    def show(self, remaining: int, capacity: int, at: float) -> None:
-        """Show the stock as of `at` (a UNIX time); a new capacity (supply added, a no-show released here) too."""
+    def show(self, remaining: int, capacity: int, at: datetime) -> None:
+        """Show the stock as of `at`; a new capacity (supply added, a no-show released here) too."""
         self.slot.remaining = remaining
         if capacity != self.slot.capacity:
             self.slot.capacity = capacity
@@ -151,7 +202,16 @@ class SlotStock(ui.label):
         colour = 'text-red-700' if remaining == 0 else 'text-green-800'
         self.text = str(remaining)
         self.classes(replace=f'text-lg font-bold scc-stock scc-stock-{self.slot.id} {colour}')
-        set_ago(self.store_ago, at)
+        store_changed(self.store_changed, at)
+
+
+def store_changed(label: ui.label, at: datetime) -> None:
+    """The store's line "stock left per slot · last change 10:58" moves to `at` (never back)."""
+    shown = label.props.get('data-at')
+    if shown is not None and float(shown) >= at.timestamp():
+        return
+    label.props['data-at'] = f'{at.timestamp():.3f}'
+    label.text = _('Stock left per slot · last change {time}', time=city_time(at, '%H:%M:%S'))
 
 
 def _store_card(
@@ -168,10 +228,11 @@ def _store_card(
             if origin is not None:
                 ui.label(f'{_distance_km(origin, (store.lat, store.lon)):.1f} km').classes('text-sm text-gray-700')
         ui.label(pick(store.address_zh, store.address_en)).classes('text-sm text-gray-700')
-        # One "updated N s ago" per store (its latest change); few elements per slot: every element costs
-        # server memory for every open page.
-        latest = max((s.updated_at.timestamp() for s in store.slots), default=now.timestamp())
-        store_ago = ago(latest, fmt=_('stock left per slot, updated {n} s ago'))
+        _store_contact(store)
+        # One "last change" per store; few elements per slot: every element costs server memory on every open page.
+        latest = max((s.updated_at for s in store.slots), default=now)
+        changed = ui.label().classes('text-xs text-gray-600').mark(f'scc-store-changed-{store.id}')
+        store_changed(changed, latest)
         if store.closed:
             ui.label(_('Closed')).classes('text-red-700 font-bold')
         # A grid of three cells per slot (time, stock, button): every element costs server memory on every open page.
@@ -180,7 +241,7 @@ def _store_card(
         for slot in store.slots:
             with grid:
                 ui.label(slot_time(slot.starts_at, slot.ends_at)).classes('text-sm')
-                stocks[slot.id] = SlotStock(slot, store_ago, latest)
+                stocks[slot.id] = SlotStock(slot, changed, latest)
                 label = _('Apply') if slot.mode == AllocationMode.lottery else _('Reserve')
                 ui.button(label, on_click=lambda s=slot: open_dialog(store, s)).props(
                     'unelevated no-caps dense'
@@ -197,6 +258,21 @@ def _store_card(
                     ui.link(_('Draw record'), f'/api/reservations/lottery/{slot.id}.json', new_tab=True).classes(
                         'text-xs'
                     )
+
+
+def _store_contact(store: ResStorePublic) -> None:
+    """Opening hours, the phone (a tap calls) and a link that opens the phone's own map app at the store: nothing
+    is loaded from outside for it."""
+    with ui.row().classes('w-full items-center gap-x-3 gap-y-0 text-sm'):
+        ui.label(_('Open {opens}–{closes}', opens=store.opens, closes=store.closes)).classes('text-gray-700')
+        if store.phone:
+            digits = ''.join(c for c in store.phone if c.isdigit() or c == '+')
+            ui.link(store.phone, f'tel:{digits}').classes('scc-store-phone').mark(f'scc-store-phone-{store.id}')
+        name = quote(pick(store.name_zh, store.name_en))
+        where = f'{store.lat:.6g},{store.lon:.6g}'
+        ui.link(_('Open in maps'), f'geo:{where}?q={where}({name})').classes('scc-store-map').mark(
+            f'scc-store-map-{store.id}'
+        )
 
 
 def _show_map(box: ui.column, stores: list[ResStorePublic]) -> None:

@@ -20,7 +20,7 @@ from views.kit.frame import StaffLink, add_staff_link, current_actor, page
 from views.kit.i18n import _, error_text
 from views.shows.figures import comments_panel, figures_panel, history_panel
 from views.shows.team import team_panel
-from views.shows.widgets import badge, set_badge, title
+from views.shows.widgets import badge, set_badge, title, uploader
 
 S = ShowState
 ORGANIZER_ROLES = (Role.organizer,)
@@ -28,30 +28,53 @@ TIME_HINT = N_('YYYY-MM-DD HH:MM, venue time (Beijing time)')
 TIME_PROPS = f'outlined maxlength={editing.TIME_MAX}'
 
 
+def required(label: str) -> str:
+    """The label of a field the form cannot be saved without."""
+    return f'{label} *'
+
+
 def show_form(initial: ShowCreate) -> Callable[[], ShowCreate]:
     """The create/edit form; returns a function that reads it."""
     with ui.grid(columns=2).classes('w-full gap-2'):
         title_zh = (
-            ui.input(_('Title (Chinese)'), value=initial.title_zh)
+            ui.input(required(_('Title (Chinese)')), value=initial.title_zh)
             .props(f'outlined maxlength={editing.TITLE_MAX}')
             .mark('scc-f-title-zh')
         )
         title_en = (
-            ui.input(_('Title (English)'), value=initial.title_en)
+            ui.input(required(_('Title (English)')), value=initial.title_en)
             .props(f'outlined maxlength={editing.TITLE_MAX}')
             .mark('scc-f-title-en')
         )
         desc_zh = ui.textarea(_('Description (Chinese)'), value=initial.description_zh).props('outlined maxlength=2000')
         desc_en = ui.textarea(_('Description (English)'), value=initial.description_en).props('outlined maxlength=2000')
-        troupe = ui.input(_('Troupe'), value=initial.troupe).props('outlined maxlength=80').mark('scc-f-troupe')
-        venue = ui.input(_('Venue'), value=initial.venue).props('outlined maxlength=120').mark('scc-f-venue')
+        troupe = (
+            ui.input(required(_('Troupe (Chinese)')), value=initial.troupe)
+            .props('outlined maxlength=80')
+            .mark('scc-f-troupe')
+        )
+        troupe_en = (
+            ui.input(_('Troupe (English)'), value=initial.troupe_en)
+            .props('outlined maxlength=80')
+            .mark('scc-f-troupe-en')
+        )
+        venue = (
+            ui.input(required(_('Venue (Chinese)')), value=initial.venue)
+            .props('outlined maxlength=120')
+            .mark('scc-f-venue')
+        )
+        venue_en = (
+            ui.input(_('Venue (English)'), value=initial.venue_en)
+            .props('outlined maxlength=120')
+            .mark('scc-f-venue-en')
+        )
         starts = (
-            ui.input(_('Start'), value=initial.starts_local, placeholder='2026-12-01 19:30')
+            ui.input(required(_('Start')), value=initial.starts_local, placeholder='2026-12-01 19:30')
             .props(TIME_PROPS)
             .mark('scc-f-start')
         )
         ends = (
-            ui.input(_('End'), value=initial.ends_local, placeholder='2026-12-01 21:30')
+            ui.input(required(_('End')), value=initial.ends_local, placeholder='2026-12-01 21:30')
             .props(TIME_PROPS)
             .mark('scc-f-end')
         )
@@ -62,6 +85,7 @@ def show_form(initial: ShowCreate) -> Callable[[], ShowCreate]:
         )
         replay = ui.input(_('Replay stream URL'), value=initial.replay_url).props('outlined maxlength=500')
     ui.label(_(TIME_HINT)).classes('text-xs text-gray-600')
+    ui.label(_('Fields marked * are required.')).classes('text-xs text-gray-600').mark('scc-f-required-hint')
     ui.label(_('Platform links')).classes('font-bold')
     rows: list[tuple[ui.input, ui.input]] = []
     box = ui.column().classes('w-full gap-1')
@@ -89,6 +113,8 @@ def show_form(initial: ShowCreate) -> Callable[[], ShowCreate]:
             description_en=desc_en.value or '',
             troupe=troupe.value or '',
             venue=venue.value or '',
+            troupe_en=troupe_en.value or '',
+            venue_en=venue_en.value or '',
             starts_local=starts.value or '',
             ends_local=ends.value or '',
             stream_url=stream.value or '',
@@ -177,12 +203,15 @@ def register() -> None:
                 _('JPEG, PNG or WebP, at most {mb} MB and {mp} million pixels.', mb=posters.MAX_BYTES // 2**20,
                   mp=f'{settings.max_image_pixels / 1_000_000:g}')
             ).classes('text-sm')  # fmt: skip
-            ui.upload(
-                on_upload=upload,
-                auto_upload=True,
-                max_file_size=posters.MAX_BYTES,
-                on_rejected=lambda: ui.notify(_('The poster may be at most {limit} MB.', limit=5), type='negative'),
-            ).props('accept=image/jpeg,image/png,image/webp').mark('scc-poster-upload')
+            uploader(
+                ui.upload(
+                    label=_('Choose a poster image'),
+                    on_upload=upload,
+                    auto_upload=True,
+                    max_file_size=posters.MAX_BYTES,
+                    on_rejected=lambda: ui.notify(_('The poster may be at most {limit} MB.', limit=5), type='negative'),
+                ).props('accept=image/jpeg,image/png,image/webp')
+            ).classes('scc-poster-upload').mark('scc-poster-upload')
         await team_panel(actor, show_id)
         await figures_panel(actor, show_id)
         await comments_panel(actor, show_id)

@@ -15,6 +15,7 @@ from services.shows.lifecycle import STATE_LABELS
 from views.kit import call, live
 from views.kit.fmt import city_time
 from views.kit.i18n import _
+from views.shows.widgets import uploader
 
 ACTIONS = {
     'created': N_('created'), 'edited': N_('edited'), 'poster': N_('new poster'), 'starting_soon': N_('starting soon'),
@@ -130,12 +131,17 @@ async def figures_panel(actor: Actor, show_id: int) -> None:
             'text-sm'
         )
         limit = figures.MAX_CSV_BYTES // 1024
-        ui.upload(
-            on_upload=import_csv,
-            auto_upload=True,
-            max_file_size=figures.MAX_CSV_BYTES,  # a bigger file never leaves the browser: say so, never silence
-            on_rejected=lambda: ui.notify(_('The CSV file may be at most {limit} KB.', limit=limit), type='negative'),
-        ).props('accept=.csv,text/csv').mark('scc-fig-csv')
+        uploader(
+            ui.upload(
+                label=_('Choose a CSV file'),
+                on_upload=import_csv,
+                auto_upload=True,
+                max_file_size=figures.MAX_CSV_BYTES,  # a bigger file never leaves the browser: say so, never silence
+                on_rejected=lambda: ui.notify(
+                    _('The CSV file may be at most {limit} KB.', limit=limit), type='negative'
+                ),
+            ).props('accept=.csv,text/csv')
+        ).mark('scc-fig-csv')
 
 
 async def comments_panel(actor: Actor, show_id: int) -> None:

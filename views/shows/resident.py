@@ -9,7 +9,6 @@ from services.access import Actor
 from services.errors import N_, NotFound
 from services.shows import schedule
 from services.shows.events import SHOW_CHANGED, ShowChanged
-from services.shows.viewers import counter
 from views.kit import call, live
 from views.kit.frame import ServiceTile, add_home_section, add_service_tile, current_actor, page
 from views.kit.i18n import _
@@ -22,6 +21,7 @@ from views.shows.widgets import (
     poster,
     times,
     title,
+    troupe_and_venue,
     use_player,
 )
 
@@ -48,7 +48,7 @@ def show_card(show: ShowPublic) -> None:
                 if show.banner:
                     ui.icon('warning', color='warning').tooltip(_('Technical difficulties'))
             ui.label(title(show)).classes('font-bold leading-tight scc-show-title').mark('scc-show-title')
-            ui.label(f'{show.troupe} · {show.venue}').classes('text-xs text-gray-700')
+            ui.label(troupe_and_venue(show)).classes('text-xs text-gray-700')
             times(show)
             if show.state in (S.scheduled, S.starting_soon, S.postponed):
                 countdown(show)
@@ -144,7 +144,7 @@ def register() -> None:
             with ui.column().classes('gap-1 min-w-0'):
                 state_badge = badge(show)
                 ui.label(title(show)).classes('text-lg font-bold leading-tight')
-                ui.label(f'{show.troupe} · {show.venue}').classes('text-sm text-gray-700')
+                ui.label(troupe_and_venue(show)).classes('text-sm text-gray-700').mark('scc-troupe-venue')
         banner = (
             ui.label(_('Technical difficulties: we are working on it, please stay with us.'))
             .classes('w-full bg-amber-100 text-amber-900 border border-amber-400 rounded p-2 scc-banner')
@@ -153,10 +153,10 @@ def register() -> None:
         banner.set_visibility(show.banner)
 
         status = Status(show, state_badge)
-        ViewersLine(show_id)
+        viewers = ViewersLine(show_id)
         if description(show):
             ui.label(description(show)).classes('text-sm whitespace-pre-line')
-        ReminderRow(actor, show, subscribed=view.subscribed)
+        reminder = ReminderRow(actor, show, subscribed=view.subscribed)
         if show.links:
             ui.label(_('Also streamed on')).classes('font-bold')
             ui.html(platform_links(show), sanitize=False).classes(  # built from escaped text
@@ -167,8 +167,11 @@ def register() -> None:
             if banner.visible != change.show.banner:
                 banner.set_visibility(change.show.banner)
             status.update(change.show)
+            reminder.follow(change.show)
 
         live.on(SHOW_CHANGED, changed, key=show_id)
-        context.client.on_connect(lambda: counter.join(show_id))
-        context.client.on_disconnect(lambda: counter.leave(show_id))
+        context.client.on_connect(viewers.join)
+        if context.client.has_socket_connection:
+            viewers.join()  # connected while the page was built: that connection's handlers have run already
+        context.client.on_disconnect(viewers.leave)
         await comment_stream(actor, show_id)

@@ -153,13 +153,26 @@ class ViewersLine(ui.label):
         super().__init__()
         self.show_id = show_id
         self.count = -1
+        self.joined = False
         self.classes('text-xs text-gray-600 scc-viewers').mark('scc-viewers')
         self.recount()
         live.on(SHOW_VIEWERS, self.recount, at_most_every=VIEWERS_EVERY)
 
+    def join(self) -> None:
+        """This page connected: count it, and show a line that includes this viewer at once."""
+        counter.join(self.show_id)
+        self.joined = True
+        self.recount()
+
+    def leave(self) -> None:
+        """This page disconnected."""
+        counter.leave(self.show_id)
+        self.joined = False
+
     def recount(self, _counts: ViewerCounts | None = None) -> None:
-        """Show the current total (all processes) when its rounded value changed."""
-        count = rounded(counter.total(self.show_id))
+        """Show the current total (all processes) when its rounded value changed; this viewer is always in it
+        (before the page connected it is not counted yet, but it is watching)."""
+        count = rounded(counter.total(self.show_id) + (0 if self.joined else 1))
         if count != self.count:
             self.count = count
             self.text = _('{count} watching in the app', count=f'{count:,}')

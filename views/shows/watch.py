@@ -25,6 +25,7 @@ from views.shows.widgets import BADGE_BASE, BADGE_COLOURS, NOT_AVAILABLE
 S = ShowState
 COUNTING_DOWN = (S.scheduled, S.starting_soon, S.postponed)
 PLAYABLE = (S.live, S.replay)
+REMINDABLE = (S.scheduled, S.starting_soon, S.postponed)  # a reminder is for a show still to come
 
 
 def _set_text(label: ui.label, text: str) -> None:
@@ -100,6 +101,8 @@ class Status:
             ui.label(_('Starts in'))
             self.countdown = browser.countdown(show.starts_at, classes='font-mono font-bold')
         self.note = ui.label().classes('text-sm scc-status-note').mark('scc-status-note')
+        self.missing = ui.label(_(NOT_AVAILABLE)).classes('w-full rounded bg-gray-100 text-gray-900 p-3 text-sm')
+        self.missing.mark('scc-stream-missing')  # live (or a replay) without a stream URL: no dead player
         with ui.element('div').classes('scc-player').mark('scc-player') as self.player:
             self.video = ui.element('video').props('controls playsinline autoplay muted').classes('scc-video')
             self.video.mark('scc-video')
@@ -125,7 +128,8 @@ class Status:
         _show(self.note, bool(look.note))
         if look.note and (last is None or last.note_classes != look.note_classes):
             self.note.classes(replace=look.note_classes)
-        _show(self.player, look.playable)
+        _show(self.player, look.playable and bool(look.src))
+        _show(self.missing, look.playable and not look.src)
         _set_prop(self.video, 'data-scc-src', look.src)
 
 
@@ -140,7 +144,7 @@ def platform_links(show: ShowPublic) -> str:
 
 
 class ReminderRow(ui.row):
-    """ "Remind me" (while the show is not over) and "Add to calendar"."""
+    """ "Remind me" (only before the show: not while it is live, nor after) and "Add to calendar"."""
 
     def __init__(self, actor: Actor, show: ShowPublic, *, subscribed: bool) -> None:
         super().__init__()
@@ -150,11 +154,16 @@ class ReminderRow(ui.row):
         self.classes('gap-2 items-center')
         with self:
             self.remind: ui.button | None = None
-            if show.state not in (S.ended, S.replay, S.cancelled):
+            if show.state in REMINDABLE:
                 self.remind = ui.button(on_click=self.toggle).props('unelevated no-caps').classes('scc-remind')
                 self.remind.mark('scc-remind')
                 self._show_state()
             ui.button(_('Add to calendar'), icon='event').props(f'flat no-caps href=/shows/{show.id}.ics')
+
+    def follow(self, show: ShowPublic) -> None:
+        """Once the show is live (or over) there is nothing left to remind of: "Remind me" goes."""
+        if self.remind is not None:
+            _show(self.remind, show.state in REMINDABLE)
 
     def _show_state(self) -> None:
         if self.remind is not None:
@@ -206,13 +215,24 @@ async def comment_stream(actor: Actor, show_id: int) -> None:
     cheers.classes('scc-cheers').mark('scc-cheers')
 
 
+# Each cheer its own pill, apart from the next (a joined group of outlines read as one "好Bravo!" pill).
+CHEERS_CSS = """
+.scc-cheers.q-btn-group { flex-wrap: wrap; gap: 6px; box-shadow: none; border-radius: 0; }
+.scc-cheers.q-btn-group > .q-btn-item { border-radius: 999px !important; min-height: 40px; padding: 0 14px; }
+.scc-cheers.q-btn-group > .q-btn-item:before { border: 1px solid currentColor !important; border-radius: 999px; }
+"""
+
+
 class CheerToggle(ui.toggle):
     """All cheers in one element (every element costs on every open page): a tap posts that cheer once — the toggle
     is disabled while it is sent and keeps its idempotency key until a cheer went through, like an ActionButton."""
 
     def __init__(self, actor: Actor, show_id: int) -> None:
         super().__init__(list(comments.CHEERS), on_change=self.cheer)
-        self.props('outline dense no-caps rounded spread')
+        # Each cheer as wide as its own text (`spread` gave five equal fifths of a phone: "Bravo!" spilled over "好!"),
+        # and the row wraps rather than squeezing.
+        self.props('outline dense no-caps rounded').classes('max-w-full')
+        ui.add_css(CHEERS_CSS)
         self.actor = actor
         self.show_id = show_id
         self.key = new_key()

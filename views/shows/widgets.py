@@ -7,7 +7,7 @@ from services.errors import N_
 from services.shows.common import venue_time
 from services.shows.lifecycle import STATE_LABELS
 from views.kit import browser
-from views.kit.i18n import _, is_zh
+from views.kit.i18n import _, is_zh, pick
 
 S = ShowState
 BADGE_BASE = 'scc-show-state px-2 py-0.5 rounded text-xs font-bold'
@@ -25,6 +25,13 @@ BADGE_COLOURS = {
 def title(show: ShowPublic) -> str:
     """The show's title in the reader's language."""
     return show.title_zh if is_zh() else show.title_en
+
+
+def troupe_and_venue(show: ShowPublic) -> str:
+    """ "Troupe · venue" in the reader's language (each name in the other language when that one is empty)."""
+    troupe = pick(show.troupe or show.troupe_en, show.troupe_en or show.troupe)
+    venue = pick(show.venue or show.venue_en, show.venue_en or show.venue)
+    return f'{troupe} · {venue}'
 
 
 def description(show: ShowPublic) -> str:
@@ -80,6 +87,17 @@ def poster(show: ShowPublic, *, size: str = 'small', classes: str = '') -> None:
     else:
         with ui.element('div').classes(f'{classes} bg-primary/10 flex items-center justify-center'):
             ui.icon('theater_comedy', size='40px', color='primary')
+
+
+# Quasar's uploader header counts "0.0B / 0.00%" (bytes and percent uploaded) before anything was chosen: raw
+# figures that say nothing to an organizer (a small poster or CSV goes up at once; the toast tells how it went).
+UPLOADER_CSS = '.scc-uploader .q-uploader__subtitle { display: none; }'
+
+
+def uploader(element: ui.upload) -> ui.upload:
+    """An uploader without Quasar's raw size and progress counter (its label names what to choose)."""
+    ui.add_css(UPLOADER_CSS)
+    return element.props('flat bordered').classes('scc-uploader')
 
 
 NOT_AVAILABLE = N_('The stream is not available right now. Try a platform link below.')
