@@ -12,7 +12,7 @@ from sqlmodel.sql.sqltypes import UTCDateTime
 
 from services import migrate
 from tests.support.actors import demo_id_number
-from tests.support.healthcode import empty_database
+from tests.support.components import empty_database
 
 STAMP = 1_780_000_000
 person = sa.table('person', sa.column('id', sa.Integer()), sa.column('real_name', sa.String()),

@@ -3,7 +3,6 @@ nothing extra, same columns, types, indexes and keys), and running it again chan
 
 import os
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,13 +11,13 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 import models  # noqa: F401 — every table
-from services import db, migrate
-from tests.support.components import PG_BASE, require_or_skip
+from services import migrate
+from tests.support.components import empty_database as support_empty_database
 
 ON_POSTGRES = os.environ.get('SCC_TEST_DB') == 'postgresql'
 CHANGES = ('CREATE', 'ALTER', 'DROP', 'INSERT', 'UPDATE', 'DELETE')
@@ -27,27 +26,8 @@ CHANGES = ('CREATE', 'ALTER', 'DROP', 'INSERT', 'UPDATE', 'DELETE')
 @pytest.fixture
 def empty_database(tmp_path: Path) -> Iterator[Engine]:
     """A database with no tables at all, of the kind this run tests (SQLite file, or a new PostgreSQL schema)."""
-    if not ON_POSTGRES:
-        engine = db.new_engine(f'sqlite:///{tmp_path / "empty.db"}')
+    with support_empty_database(tmp_path, prefix='scc_migrate') as engine:
         yield engine
-        engine.dispose()
-        return
-    schema = f'scc_migrate_{uuid.uuid4().hex[:10]}'
-    admin = create_engine(PG_BASE)
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA {schema}'))
-    except Exception as error:
-        admin.dispose()
-        require_or_skip(f'PostgreSQL not reachable: {error}')
-    engine = db.new_engine(f'{PG_BASE}?options=-csearch_path%3D{schema}')
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA {schema} CASCADE'))
-        admin.dispose()
 
 
 def differences(engine: Engine) -> list[Any]:

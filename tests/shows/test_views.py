@@ -271,7 +271,7 @@ async def test_the_watch_page_counts_its_own_viewer_at_once(user: User) -> None:
     show_id = live_show_id()
     await user.open(f'/shows/{show_id}')
     # This viewer, right away — not "0 watching" until the next count arrives while the console says 1.
-    assert [e.text for e in marked(user, 'scc-viewers')] == ['应用内 1 人正在观看']
+    assert [getattr(e, 'text', '') for e in marked(user, 'scc-viewers')] == ['应用内 1 人正在观看']
     await wait_for(lambda: viewers.counter.total(show_id) == 1)  # else: the open page was not counted
     await see(user, '应用内 1 人正在观看')  # counted once, not twice
 
@@ -282,7 +282,7 @@ async def test_troupe_and_venue_follow_the_language_with_a_fallback(user: User) 
     await sign_in_resident(user, landing_marker=HOME)
     await user.open(f'/shows/{live_show_id()}')
     await see(user, 'Jinan Lü Opera Theatre · Baihua Theatre, Jinan Lü Opera Theatre')  # not 济南市吕剧院 in en
-    assert not any('济南' in e.text for e in marked(user, 'scc-troupe-venue'))
+    assert not any('济南' in getattr(e, 'text', '') for e in marked(user, 'scc-troupe-venue'))
     no_english = make_show()  # a show entered with Chinese names only: en shows them rather than nothing
     await user.open(f'/shows/{no_english}')
     await see(user, '济南市吕剧院 · 百花剧场')

@@ -1,15 +1,9 @@
 """Factories and helpers of the health code tests: demo residents and their codes, checkpoints, scanning, many
 people at once, old pass records, and an empty database of the kind the run tests."""
 
-import os
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import insert
 from sqlmodel import col, select
 
 from models.accounts import Person
@@ -20,7 +14,6 @@ from services.access import Actor
 from services.healthcode import checkpoints, codes, current_colour
 from services.healthcode.checkpoints import Verdict
 from tests.support.actors import actor, demo_id_number
-from tests.support.components import PG_BASE, require_or_skip
 
 RESIDENT_PHONE = '13800000001'  # 张伟, green in the demo city, with a father he manages
 
@@ -104,31 +97,3 @@ def colour(person_id: int) -> str:
     """The person's colour now."""
     with db.read_session() as session:
         return current_colour(session, person_id=person_id)
-
-
-@contextmanager
-def empty_database(tmp_path: Path) -> Iterator[Engine]:
-    """A database with no tables at all, of the kind this run tests (SQLite file, or a new PostgreSQL schema)."""
-    if os.environ.get('SCC_TEST_DB') != 'postgresql':
-        engine = db.new_engine(f'sqlite:///{tmp_path / "empty.db"}')
-        try:
-            yield engine
-        finally:
-            engine.dispose()
-        return
-    schema = f'scc_hc_{uuid.uuid4().hex[:10]}'
-    admin = create_engine(PG_BASE)
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA {schema}'))
-    except Exception as error:
-        admin.dispose()
-        require_or_skip(f'PostgreSQL not reachable: {error}')
-    engine = db.new_engine(f'{PG_BASE}?options=-csearch_path%3D{schema}')
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA {schema} CASCADE'))
-        admin.dispose()
