@@ -246,7 +246,7 @@ async def test_the_demo_live_show_has_no_dead_stream_the_page_says_so(user: User
     await see(user, '直播中')
     assert not visible(user, 'scc-player')  # no dead player
     assert visible(user, 'scc-stream-missing')
-    await see(user, '直播流暂时无法播放')  # said plainly, and the platform links are offered
+    await see(user, '本场演出不在应用内直播，请通过下方平台观看。')  # said plainly, and the platform links are offered
     links = ''.join(str(getattr(e, 'content', '')) for e in marked(user, 'scc-platform-links'))
     assert 'href="https://www.douyin.com/"' in links
 

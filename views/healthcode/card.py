@@ -69,7 +69,7 @@ class CodeCard(ui.column):
             if on_refresh is not None:  # re-issue now (a checkpoint asks for a fresh code, or the phone slept)
                 ui.button(_('Refresh code'), icon='refresh', on_click=on_refresh).props('outline no-caps').classes(
                     'scc-code-refresh'
-                ).mark('scc-code-refresh')  # no colour of its own: the code's text colour, on any code colour
+                ).style('color: inherit !important').mark('scc-code-refresh')  # the code's text colour, on any colour
 
     def renew(self, code: LiveCode) -> None:
         """The periodic refresh when nothing but the token changed: three properties, no new elements."""

@@ -62,7 +62,9 @@ def register() -> None:
                 state['person'] = next(p for p in household if p.id == event.value)
                 await show()
 
-            ui.toggle(options, value=selected.id, on_change=switch).props('no-caps spread').classes('w-full')
+            ui.toggle(options, value=selected.id, on_change=switch).props(
+                'no-caps spread toggle-color=primary toggle-text-color=white text-color=primary'
+            ).classes('w-full')
         holder = ui.column().classes('w-full gap-3')
         card: CodeCard | None = None
         reasons: ui.column | None = None

@@ -39,7 +39,8 @@ async def staff_section(actor: Actor, stores: list[ResStorePublic]) -> None:
 
                         ActionButton('', remove, name=f'scc-staff-remove-{person.account_id}-{store_id}', icon='close',
                                      confirm=_('Take this pharmacist off this store?'),
-                                     confirm_label=_('Take off')).props('flat dense round size=sm')  # fmt: skip
+                                     confirm_label=_('Take off')).props(
+                            f'flat dense round size=sm aria-label="{_("Take off")}"')  # fmt: skip
         with ui.row().classes('items-end gap-2 flex-wrap'):
             who = ui.select({p.account_id: p.label for p in people}, value=people[0].account_id, label=_('Pharmacist'))
             who.props('outlined dense').mark('scc-staff-account')

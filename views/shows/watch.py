@@ -20,7 +20,7 @@ from views.kit import browser, call
 from views.kit.actions import ActionButton, new_key
 from views.kit.i18n import _, language
 from views.shows.stream import SHOWN, feed_for, stream_element
-from views.shows.widgets import BADGE_BASE, BADGE_COLOURS, NOT_AVAILABLE
+from views.shows.widgets import BADGE_BASE, BADGE_COLOURS, NO_STREAM, NOT_AVAILABLE
 
 S = ShowState
 COUNTING_DOWN = (S.scheduled, S.starting_soon, S.postponed)
@@ -101,7 +101,7 @@ class Status:
             ui.label(_('Starts in'))
             self.countdown = browser.countdown(show.starts_at, classes='font-mono font-bold')
         self.note = ui.label().classes('text-sm scc-status-note').mark('scc-status-note')
-        self.missing = ui.label(_(NOT_AVAILABLE)).classes('w-full rounded bg-gray-100 text-gray-900 p-3 text-sm')
+        self.missing = ui.label(_(NO_STREAM)).classes('w-full rounded bg-gray-100 text-gray-900 p-3 text-sm')
         self.missing.mark('scc-stream-missing')  # live (or a replay) without a stream URL: no dead player
         with ui.element('div').classes('scc-player').mark('scc-player') as self.player:
             self.video = ui.element('video').props('controls playsinline autoplay muted').classes('scc-video')

@@ -101,3 +101,4 @@ def uploader(element: ui.upload) -> ui.upload:
 
 
 NOT_AVAILABLE = N_('The stream is not available right now. Try a platform link below.')
+NO_STREAM = N_('This performance is not streamed in the app. Watch it on a platform below.')
