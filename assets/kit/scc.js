@@ -10,6 +10,7 @@
  * scc.beep(kind)                'ok' short high, 'stop' long low buzz, 'call' one tone, 'urgent' three rising tones
  * scc.unlockAudio()             during a click: later beeps may play (browsers' autoplay rule)
  * scc.scanner.start/stop/keepFocus   the camera scanner (BarcodeDetector, else the bundled jsQR)
+ * html.scc-offline              set while the page's socket is down (pages say their live values may be stale)
  */
 (function () {
   if (window.scc) return;
@@ -77,6 +78,16 @@
     document.querySelectorAll('video[data-scc-src]').forEach(scc.attach);
   };
   setInterval(scc.tick, 250);
+
+  // -- the page's connection, as the phone sees it (NiceGUI's socket) -------------------------------------------
+  (function watch() {
+    const socket = window.socket;
+    if (!socket) return setTimeout(watch, 200);
+    const offline = (off) => document.documentElement.classList.toggle('scc-offline', off);
+    socket.on('disconnect', () => offline(true));
+    socket.on('connect', () => offline(false));
+    offline(!socket.connected && !!window.did_handshake);
+  })();
 
   // -- sound: WebAudio tones, no file, no CDN --------------------------------------------------------------------
   function audio() {

@@ -15,7 +15,6 @@ from views.kit.qr import qr_code
 
 SYMPTOM_LABEL = {'fever': N_('Fever'), 'cough': N_('Cough'), 'fatigue': N_('Fatigue'),
                  'sore_throat': N_('Sore throat'), 'loss_of_smell': N_('Loss of smell')}  # fmt: skip
-PRINT_CSS = '@media print { header, footer, .q-footer, .q-header, .print\\:hidden { display: none !important; } }'
 
 
 def register() -> None:
@@ -23,7 +22,6 @@ def register() -> None:
     async def paper_page() -> None:
         actor = current_actor()
         assert actor is not None
-        ui.add_css(PRINT_CSS)
         family = await call.read(people.family, actor=actor)
         ui.label(_('Paper codes')).classes('text-xl font-bold print:hidden')
         ui.label(_('For a family member without a phone: valid 30 days, staff check the ID card. Revoke a lost one.')

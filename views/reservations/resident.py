@@ -49,7 +49,6 @@ def register() -> None:
     async def reserve_page(item: int = 0, district: str | None = None) -> None:
         actor = current_actor()
         assert actor is not None
-        ui.add_css(STOCK_CSS)
         # One unit of work (one worker-thread hop) for the whole page: it is opened by many at once.
         goods, current, household, stores, district = await call.read(
             queries.page_data, actor=actor, item_id=item, district=district
@@ -137,36 +136,11 @@ def _policy_line(item: ResItemPublic) -> None:
     ).classes('text-sm text-gray-700')
 
 
-STOCK_CSS = """
-.scc-stock::after { content: ' ' attr(data-suffix); font-size: .75rem; font-weight: normal; color: #4b5563; }
-.scc-live-off { display: none; }
-html.scc-offline .scc-live-off { display: block; }
-html.scc-offline .scc-live-on { display: none; }
-"""
-
-# The page's connection, as the phone sees it: NiceGUI's socket. Offline, the "live" line gives way to a warning.
-LIVE_JS = """
-<script>
-(function watch() {
-  const socket = window.socket;
-  if (!socket) return setTimeout(watch, 200);
-  if (socket.sccLiveWatch) return;
-  socket.sccLiveWatch = true;
-  const offline = (off) => document.documentElement.classList.toggle('scc-offline', off);
-  socket.on('disconnect', () => offline(true));
-  socket.on('connect', () => offline(false));
-  offline(!socket.connected && !!window.did_handshake);
-})();
-</script>
-"""
-
-
 class LiveStatus:
     """When the page last heard from the server: "Live · last change 10:58:12" while the connection is up (every
     stock change of these stores is pushed at once, so no news is news), a warning while it is down."""
 
     def __init__(self, latest: datetime) -> None:
-        ui.add_head_html(LIVE_JS)
         with ui.row().classes('w-full items-center gap-1 no-wrap scc-live-on').mark('scc-live-status'):
             ui.icon('circle', color='positive', size='10px')
             self.label = ui.label().classes('text-xs text-gray-700 scc-live-text').mark('scc-live-text')

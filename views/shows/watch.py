@@ -216,11 +216,6 @@ async def comment_stream(actor: Actor, show_id: int) -> None:
 
 
 # Each cheer its own pill, apart from the next (a joined group of outlines read as one "好Bravo!" pill).
-CHEERS_CSS = """
-.scc-cheers.q-btn-group { flex-wrap: wrap; gap: 6px; box-shadow: none; border-radius: 0; }
-.scc-cheers.q-btn-group > .q-btn-item { border-radius: 999px !important; min-height: 40px; padding: 0 14px; }
-.scc-cheers.q-btn-group > .q-btn-item:before { border: 1px solid currentColor !important; border-radius: 999px; }
-"""
 
 
 class CheerToggle(ui.toggle):
@@ -232,7 +227,6 @@ class CheerToggle(ui.toggle):
         # Each cheer as wide as its own text (`spread` gave five equal fifths of a phone: "Bravo!" spilled over "好!"),
         # and the row wraps rather than squeezing.
         self.props('outline dense no-caps rounded').classes('max-w-full')
-        ui.add_css(CHEERS_CSS)
         self.actor = actor
         self.show_id = show_id
         self.key = new_key()

@@ -91,12 +91,10 @@ def poster(show: ShowPublic, *, size: str = 'small', classes: str = '') -> None:
 
 # Quasar's uploader header counts "0.0B / 0.00%" (bytes and percent uploaded) before anything was chosen: raw
 # figures that say nothing to an organizer (a small poster or CSV goes up at once; the toast tells how it went).
-UPLOADER_CSS = '.scc-uploader .q-uploader__subtitle { display: none; }'
 
 
 def uploader(element: ui.upload) -> ui.upload:
     """An uploader without Quasar's raw size and progress counter (its label names what to choose)."""
-    ui.add_css(UPLOADER_CSS)
     return element.props('flat bordered').classes('scc-uploader')
 
 
