@@ -4,9 +4,10 @@ import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 import httpx
-from nicegui import core
+from nicegui import context, core
 from nicegui.testing import User
 from nicegui.testing.user_interaction import UserInteraction
 
@@ -57,15 +58,46 @@ def choose(user: User, marker: str, option: str) -> None:
     UserInteraction(user, user.find(marker=marker).elements, option).click()
 
 
+class _NavigateByPage:
+    """`ui.navigate` for several simulated users: the user whose page the call runs in navigates.
+
+    NiceGUI's simulated users share one `ui.navigate`, set to whichever user a test touched last; a navigation that
+    a page starts after an await (sign-in goes through /auth/enter) would otherwise move another user's browser.
+    """
+
+    def __init__(self, users: list[User]) -> None:
+        self.users = users
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            client = context.client
+        except RuntimeError:
+            client = None
+        owner = next((u for u in self.users if client is not None and u.client is client), self.users[-1])
+        return getattr(owner.__dict__['own_navigate'], name)
+
+
+def _navigate_by_page(users: list[User], new: User) -> None:
+    users.append(new)
+    new.__dict__['own_navigate'] = new.__dict__['navigate']
+    new.__dict__['navigate'] = _NavigateByPage(users)
+
+
 @asynccontextmanager
 async def more_users(user: User) -> AsyncIterator[Callable[[], User]]:
     """More simulated users of the app that `user` started. (NiceGUI's `create_user` runs the app's start-up a
-    second time in the same process, which the modules' start-up work does not expect.)"""
+    second time in the same process, which the modules' start-up work does not expect.) Each navigates its own
+    browser, whatever the test touched last."""
     clients: list[httpx.AsyncClient] = []
+    users: list[User] = []
+    if 'own_navigate' not in user.__dict__:
+        _navigate_by_page(users, user)
 
     def make() -> User:
         clients.append(httpx.AsyncClient(transport=httpx.ASGITransport(core.app), base_url='http://test'))
-        return User(clients[-1])
+        made = User(clients[-1])
+        _navigate_by_page(users, made)
+        return made
 
     try:
         yield make
